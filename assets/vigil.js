@@ -1,0 +1,29 @@
+// Vigil's progressive enhancements. Every page works without this file.
+import { initAll } from "./vendor/govuk-frontend.min.js";
+
+initAll();
+
+// Warn before the idle timeout, so that nobody loses what they are typing. The server sets the number of
+// seconds until the warning in data-idle-warning-after on <body>; "Stay signed in" makes a request, which
+// renews the session.
+const body = document.body;
+const warnAfter = Number(body.dataset.idleWarningAfter);
+const banner = document.getElementById("idle-warning");
+if (warnAfter > 0 && banner) {
+  let timer;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      banner.hidden = false;
+      banner.focus();
+    }, warnAfter * 1000);
+  };
+  banner.querySelector("button")?.addEventListener("click", async () => {
+    const response = await fetch("/session/keep-alive", { credentials: "same-origin" });
+    if (response.ok) {
+      banner.hidden = true;
+      arm();
+    }
+  });
+  arm();
+}

@@ -1,0 +1,96 @@
+//! The one access policy: every action the product offers, and who may take it.
+//!
+//! The web layer's route table names an [`Action`] for every route; the router asks [`Action::access`]
+//! before any handler runs. The match below is exhaustive, so an action cannot exist without a rule.
+
+use crate::roles::Role;
+
+/// Something a person or integration does, named once and used by routes, tests and documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Health checks, static assets, the OpenAPI document.
+    ViewPublic,
+    /// Sign in, reset a password, accept an invitation, set up a new instance.
+    SignIn,
+    /// Enter or enrol the second factor after a correct password.
+    CompleteSecondFactor,
+    /// Read the demonstration outbox (only exists when mail is not configured).
+    ReadDemoOutbox,
+    /// See one's own home page, account, sessions and organisations.
+    UseOwnAccount,
+    /// Change one's own password, end one's own sessions, sign out, switch organisation.
+    ManageOwnAccount,
+    /// See the organisation's accounts and their roles.
+    ListAccounts,
+    /// Invite a person, give or remove a role, disable or enable an account.
+    ManageAccounts,
+    /// Confirm or refuse a change to a safeguarding role or account that an administrator asked for.
+    ConfirmSafeguardingChange,
+    /// Browse the audit log. Events about case content are filtered by role in the store.
+    ReadAuditLog,
+}
+
+/// Who may take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Someone who has given a correct password but not yet their second factor.
+    PasswordOnly,
+    /// Any fully signed-in member of the organisation, whatever their roles.
+    Member,
+    /// A member holding at least one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Action {
+    /// The rule for this action.
+    #[must_use]
+    pub fn access(self) -> Access {
+        match self {
+            Action::ViewPublic | Action::SignIn | Action::ReadDemoOutbox => Access::Public,
+            Action::CompleteSecondFactor => Access::PasswordOnly,
+            Action::UseOwnAccount | Action::ManageOwnAccount => Access::Member,
+            Action::ListAccounts | Action::ManageAccounts => Access::Roles(&[Role::Admin]),
+            Action::ConfirmSafeguardingChange => Access::Roles(&[Role::SafeguardingLead]),
+            Action::ReadAuditLog => Access::Roles(&[Role::Admin, Role::SafeguardingLead]),
+        }
+    }
+
+    /// Whether a fully signed-in member with `roles` may take this action.
+    #[must_use]
+    pub fn allows(self, roles: &[Role]) -> bool {
+        match self.access() {
+            Access::Public | Access::Member => true,
+            Access::PasswordOnly => false,
+            Access::Roles(allowed) => roles.iter().any(|r| allowed.contains(r)),
+        }
+    }
+}
+
+/// Roles that may read events about safeguarding case content in the audit log.
+#[must_use]
+pub fn reads_case_audit(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.is_safeguarding())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn administrators_manage_accounts_but_leads_confirm() {
+        assert!(Action::ManageAccounts.allows(&[Role::Admin]));
+        assert!(!Action::ManageAccounts.allows(&[Role::SafeguardingLead, Role::Leader]));
+        assert!(Action::ConfirmSafeguardingChange.allows(&[Role::SafeguardingLead]));
+        assert!(!Action::ConfirmSafeguardingChange.allows(&[Role::Admin]));
+        assert!(!Action::ListAccounts.allows(&[]));
+        assert!(Action::UseOwnAccount.allows(&[]));
+    }
+
+    #[test]
+    fn only_the_safeguarding_team_reads_case_audit() {
+        assert!(reads_case_audit(&[Role::SafeguardingOfficer]));
+        assert!(!reads_case_audit(&[Role::Admin, Role::Leader, Role::Board]));
+    }
+}

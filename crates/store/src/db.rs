@@ -1,0 +1,209 @@
+//! Connection, migrations, the clock, and the portable encodings every query uses.
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, AssertSqlSafe, Executor, SqlSafeStr};
+use std::borrow::Cow;
+use time::format_description::well_known::Iso8601;
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, UtcOffset};
+
+/// Which database the pool talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The source of "now". Injected so that timeouts, expiries and due dates are tested without sleeping.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The real clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock that tests move by hand.
+pub struct FixedClock(std::sync::Mutex<OffsetDateTime>);
+
+impl FixedClock {
+    #[must_use]
+    pub fn new(at: OffsetDateTime) -> Self {
+        Self(std::sync::Mutex::new(at))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, by: time::Duration) {
+        let mut now = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now += by;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> OffsetDateTime {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub(crate) async fn connect(url: &str) -> StoreResult<(AnyPool, Backend)> {
+    sqlx::any::install_default_drivers();
+    let backend = if url.starts_with("sqlite:") {
+        Backend::Sqlite
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Backend::Postgres
+    } else {
+        return Err(StoreError::Other(
+            "DATABASE_URL must start with sqlite: or postgres:".into(),
+        ));
+    };
+    let options = AnyPoolOptions::new().max_connections(match backend {
+        Backend::Sqlite => 4,
+        Backend::Postgres => 10,
+    });
+    let options = if backend == Backend::Sqlite {
+        // SQLite takes these settings per connection, and only by PRAGMA through the Any driver.
+        options.after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                )
+                .await?;
+                Ok(())
+            })
+        })
+    } else {
+        options
+    };
+    let pool = options.connect(url).await?;
+    if backend == Backend::Sqlite {
+        assert_sqlite_settings(&pool).await?;
+    }
+    Ok((pool, backend))
+}
+
+/// The embedded database must be durable and enforce foreign keys; refuse to start if it is not.
+async fn assert_sqlite_settings(pool: &AnyPool) -> StoreResult<()> {
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await?;
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(pool)
+        .await?;
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await?;
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+        .fetch_one(pool)
+        .await?;
+    if journal != "wal" || synchronous != 2 || foreign_keys != 1 || busy == 0 {
+        return Err(StoreError::Other(format!(
+            "SQLite settings are wrong: journal_mode={journal} synchronous={synchronous} \
+             foreign_keys={foreign_keys} busy_timeout={busy}"
+        )));
+    }
+    Ok(())
+}
+
+/// Each backend's migration files, embedded in the binary. Both folders hold the same versions (tested).
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let files = match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    };
+    Migrator::with_migrations(
+        files
+            .iter()
+            .map(|(version, name, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*name),
+                    MigrationType::Simple,
+                    AssertSqlSafe(*sql).into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// The versions of each backend's migrations, for the test that keeps them in step.
+#[must_use]
+pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
+    (
+        SQLITE_MIGRATIONS.iter().map(|m| m.0).collect(),
+        POSTGRES_MIGRATIONS.iter().map(|m| m.0).collect(),
+    )
+}
+
+const TS_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]");
+
+/// A timestamp as fixed-width UTC text, so that text order is time order on both databases.
+pub(crate) fn ts(at: OffsetDateTime) -> String {
+    at.to_offset(UtcOffset::UTC)
+        .format(TS_FORMAT)
+        .unwrap_or_else(|_| unreachable!("every UTC time formats"))
+}
+
+/// Reads a timestamp written by [`ts`].
+pub(crate) fn parse_ts(text: &str) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Iso8601::DEFAULT)
+        .map_err(|e| StoreError::Other(format!("bad timestamp in database: {e}")))
+}
+
+pub(crate) fn date(day: Date) -> String {
+    day.format(DATE_FORMAT)
+        .unwrap_or_else(|_| unreachable!("every date formats"))
+}
+
+pub(crate) fn parse_date(text: &str) -> StoreResult<Date> {
+    Date::parse(text, DATE_FORMAT)
+        .map_err(|e| StoreError::Other(format!("bad date in database: {e}")))
+}
+
+/// Builds a query from runtime text; used only where the statement is assembled from trusted fragments.
+pub(crate) fn sql(text: String) -> impl SqlSafeStr {
+    AssertSqlSafe(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn timestamps_sort_as_text() {
+        let a = ts(datetime!(2026-11-30 09:00:00 UTC));
+        let b = ts(datetime!(2026-11-30 09:00:00.5 UTC));
+        assert_eq!(a, "2026-11-30T09:00:00.000000Z");
+        assert!(a < b);
+        assert_eq!(parse_ts(&b).unwrap(), datetime!(2026-11-30 09:00:00.5 UTC));
+    }
+}

@@ -1,0 +1,443 @@
+//! `vigil`: the server and the operator's command line. Everything it changes is audited like the web.
+
+mod demo;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use domain::org::{Nation, ProviderType, Slug, Ukprn};
+use domain::roles::Role;
+use domain::text::{Email, Name, NewPassword};
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use store::accounts::NewAccount;
+use store::orgs::NewOrganisation;
+use store::{Store, SystemClock};
+
+#[derive(Parser)]
+#[command(
+    name = "vigil",
+    version,
+    about = "Run and prove the Prevent duty, as part of safeguarding"
+)]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Every command finds its database the same way.
+#[derive(Args)]
+struct DbArgs {
+    /// PostgreSQL URL (postgres://…). When unset, the embedded SQLite database in --data-dir is used.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// Folder for the embedded database.
+    #[arg(
+        long,
+        env = "VIGIL_DATA_DIR",
+        default_value = "./vigil-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrating the database first).
+    Serve(ServeArgs),
+    /// Apply database migrations.
+    Migrate,
+    /// Load two demonstration organisations with a user for every role.
+    Demo,
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "VIGIL_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// The address people use to reach Vigil, for links in emails. Defaults to http://<listen>.
+    #[arg(long, env = "VIGIL_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for outgoing mail, like smtps://user:password@mail.example.org. Without it, mail stays
+    /// in the outbox.
+    #[arg(long, env = "VIGIL_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    /// Sender address for outgoing mail.
+    #[arg(long, env = "VIGIL_MAIL_FROM", default_value = "vigil@localhost")]
+    mail_from: String,
+    /// Demonstration mode: shows the outbox at /outbox. Never use with real data.
+    #[arg(long, env = "VIGIL_DEMO")]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation; prints its slug on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// UK provider reference number: 8 digits starting with 1.
+        #[arg(long)]
+        ukprn: String,
+        #[arg(long, value_parser = ["england", "wales"])]
+        nation: String,
+        /// independent_training_provider, employer_provider, fe_college or other.
+        #[arg(long, default_value = "independent_training_provider")]
+        provider_type: String,
+        /// Short name for the command line; derived from the name when absent.
+        #[arg(long)]
+        slug: Option<String>,
+    },
+    /// List organisations.
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account in an organisation with a role. With --password-stdin the password is read from
+    /// standard input; otherwise a random one is printed.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, leader, board, safeguarding_lead, safeguarding_officer, staff, apprentice, employer,
+        /// subcontractor or inspector.
+        #[arg(long)]
+        role: String,
+        /// Last day of the role (YYYY-MM-DD or DD/MM/YYYY); required for inspectors.
+        #[arg(long)]
+        ends_on: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts of an organisation.
+    List {
+        #[arg(long)]
+        org: String,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token acting as a user; prints the token on the last line.
+    Create {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        email: String,
+        /// A label to recognise the token by.
+        #[arg(long, default_value = "command line")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Verify the hash chains; exits non-zero and names the first bad event if any chain is broken.
+    Verify {
+        /// Only this organisation's chain.
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(db: &DbArgs) -> Result<Store> {
+    let url = match &db.database_url {
+        Some(url) => url.clone(),
+        None => {
+            std::fs::create_dir_all(&db.data_dir)
+                .with_context(|| format!("cannot create data folder {}", db.data_dir.display()))?;
+            format!(
+                "sqlite://{}?mode=rwc",
+                db.data_dir.join("vigil.db").display()
+            )
+        }
+    };
+    let store = Store::connect(&url, Arc::new(SystemClock))
+        .await
+        .context("cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}
+
+/// Writes lines to standard output, treating a closed pipe (`vigil org list | head`) as success.
+fn print(lines: &[String]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        match writeln!(out, "{line}") {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+    }
+    Ok(())
+}
+
+/// Names the flag whose value was refused.
+fn flag(name: &'static str) -> impl Fn(domain::text::Invalid) -> anyhow::Error {
+    move |e| anyhow::anyhow!("--{name}: {e}")
+}
+
+async fn scope_for(store: &Store, slug: &str) -> Result<store::OrgScope> {
+    store
+        .operator_scope(slug)
+        .await
+        .with_context(|| format!("no organisation with slug {slug}"))
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    let store = open(&cli.db).await?;
+    match cli.command {
+        Command::Serve(args) => serve(store, args).await?,
+        Command::Migrate => print(&["migrations are up to date".into()])?,
+        Command::Demo => print(&demo::load(&store).await?)?,
+        Command::Org(command) => org(&store, command).await?,
+        Command::User(command) => user(&store, command).await?,
+        Command::Token(TokenCommand::Create { org, email, name }) => {
+            let scope = scope_for(&store, &org).await?;
+            let email = Email::parse(&email).map_err(flag("email"))?;
+            let account = store
+                .member_by_email(&scope, &email)
+                .await?
+                .with_context(|| format!("{} is not a member of {org}", email.as_str()))?;
+            let mut tx = store.write(&scope).await?;
+            let (_, token) = tx.create_api_token(account, &name).await?;
+            tx.commit().await?;
+            print(&["API token (shown once):".into(), token])?;
+        }
+        Command::Audit(AuditCommand::Verify { org }) => return verify(&store, org).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn org(store: &Store, command: OrgCommand) -> Result<()> {
+    match command {
+        OrgCommand::Create {
+            name,
+            ukprn,
+            nation,
+            provider_type,
+            slug,
+        } => {
+            let new = NewOrganisation {
+                name: Name::parse(&name).map_err(flag("name"))?,
+                ukprn: Ukprn::parse(&ukprn).map_err(flag("ukprn"))?,
+                nation: Nation::parse(&nation).map_err(flag("nation"))?,
+                provider_type: ProviderType::parse(&provider_type)
+                    .map_err(flag("provider-type"))?,
+                slug: slug
+                    .map(|s| Slug::parse(&s))
+                    .transpose()
+                    .map_err(flag("slug"))?,
+            };
+            let org = store.create_organisation(&new).await?;
+            print(&[format!("created {}", org.name), org.slug])
+        }
+        OrgCommand::List { json } => {
+            let orgs = store.all_organisations().await?;
+            if json {
+                return print(&[serde_json::to_string_pretty(&orgs)?]);
+            }
+            print(
+                &orgs
+                    .iter()
+                    .map(|o| format!("{}\t{}\t{}\t{}", o.slug, o.ukprn, o.nation.as_str(), o.name))
+                    .collect::<Vec<_>>(),
+            )
+        }
+    }
+}
+
+async fn user(store: &Store, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Create {
+            org,
+            email,
+            name,
+            role,
+            ends_on,
+            password_stdin,
+        } => {
+            let scope = scope_for(store, &org).await?;
+            let (password, shown) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_owned(), None)
+            } else {
+                let generated = store::secrets::new_token()[..24].to_owned();
+                (generated.clone(), Some(generated))
+            };
+            let new = NewAccount {
+                email: Email::parse(&email).map_err(flag("email"))?,
+                display_name: Name::parse(&name).map_err(flag("name"))?,
+                password: NewPassword::parse(&password).map_err(flag("password"))?,
+            };
+            let role = Role::parse(&role).map_err(flag("role"))?;
+            let ends_on = ends_on
+                .map(|d| domain::text::parse_date(&d))
+                .transpose()
+                .map_err(flag("ends-on"))?;
+            let mut tx = store.write(&scope).await?;
+            let account = tx.create_member(&new).await?;
+            tx.grant_role(account, role, ends_on).await?;
+            tx.commit().await?;
+            let mut lines = vec![format!(
+                "created {} with role {}",
+                new.email.as_str(),
+                role.as_str()
+            )];
+            lines.extend(shown.map(|p| format!("password: {p}")));
+            print(&lines)
+        }
+        UserCommand::List { org, json } => {
+            let scope = scope_for(store, &org).await?;
+            let mut members = Vec::new();
+            for page in 1.. {
+                let batch = store.members_page(&scope, page, 500).await?;
+                let last = batch.items.len() < 500;
+                members.extend(batch.items);
+                if last {
+                    break;
+                }
+            }
+            if json {
+                let rows: Vec<_> = members
+                    .iter()
+                    .map(|m| {
+                        serde_json::json!({
+                            "account_id": m.account_id,
+                            "email": m.email,
+                            "name": m.display_name,
+                            "roles": m.roles.iter().map(|r| r.role.as_str()).collect::<Vec<_>>(),
+                            "disabled": m.disabled_at.is_some(),
+                        })
+                    })
+                    .collect();
+                return print(&[serde_json::to_string_pretty(&rows)?]);
+            }
+            print(
+                &members
+                    .iter()
+                    .map(|m| {
+                        let roles: Vec<_> = m.roles.iter().map(|r| r.role.as_str()).collect();
+                        format!("{}\t{}\t{}", m.email, roles.join(","), m.display_name)
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        }
+    }
+}
+
+async fn verify(store: &Store, org: Option<String>) -> Result<ExitCode> {
+    let chains = match org {
+        Some(slug) => vec![
+            store
+                .chain_for_slug(&slug)
+                .await?
+                .with_context(|| format!("no organisation with slug {slug}"))?,
+        ],
+        None => store.audit_chains().await?,
+    };
+    let mut intact = true;
+    for chain in &chains {
+        match store.verify_chain(chain).await? {
+            None => print(&[format!("ok\t{chain}")])?,
+            Some(found) => {
+                intact = false;
+                print(&[format!("BROKEN\t{found}")])?;
+            }
+        }
+    }
+    Ok(if intact {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn serve(store: Store, args: ServeArgs) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let public_url = args
+        .public_url
+        .unwrap_or_else(|| format!("http://{}", args.listen));
+    if let Some(token) = store.issue_setup_token().await? {
+        // The one-time code goes to the console only, so only whoever runs the server can claim it.
+        print(&[
+            String::new(),
+            "Vigil is not set up yet. Open the address below and enter this one-time set-up code:"
+                .into(),
+            format!("    {public_url}/setup"),
+            format!("    set-up code: {token}"),
+            String::new(),
+        ])?;
+    }
+    if let Some(url) = args.smtp_url {
+        tokio::spawn(web::mail::run_sender(store.clone(), url, args.mail_from));
+    } else {
+        tracing::info!("no VIGIL_SMTP_URL: mail stays in the outbox");
+    }
+    if args.demo {
+        tracing::warn!("demo mode: the outbox is readable at /outbox; never use with real data");
+    }
+    let config = web::Config {
+        public_url: public_url.clone(),
+        demo: args.demo,
+    };
+    let app = web::router(web::AppState::new(store.clone(), config));
+    tracing::info!(%public_url, "Vigil is listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The JSON API under `/api/v1`, authenticated by bearer tokens only, over the same store as the pages.
+
+pub mod audit;
+pub mod me;
+pub mod openapi;
+pub mod users;
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Which page of a list to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(default)]
+pub struct Paging {
+    /// Page number, from 1.
+    pub page: u32,
+    /// Items per page, at most 100.
+    pub per_page: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self {
+            page: 1,
+            per_page: 50,
+        }
+    }
+}
+
+impl Paging {
+    pub fn per_page(&self) -> u32 {
+        self.per_page.clamp(1, 100)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl<T> Paged<T> {
+    pub fn from<S>(page: store::audit::Page<S>, map: impl FnMut(S) -> T) -> Self {
+        Self {
+            items: page.items.into_iter().map(map).collect(),
+            page: page.page,
+            per_page: page.per_page,
+            total: page.total,
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, and with which field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub status: u16,
+    /// The request field at fault, when there is one.
+    pub field: Option<String>,
+    pub message: String,
+    /// A reference to quote to an administrator, for server errors.
+    pub reference: Option<String>,
+}

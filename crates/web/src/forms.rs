@@ -1,0 +1,40 @@
+//! Form handling shared by every page: errors by field for the GOV.UK error summary, and parsing helpers
+//! that keep what the person typed.
+
+/// Errors found in a submitted form, in the order of its fields.
+#[derive(Debug, Default)]
+pub struct FormErrors(Vec<(&'static str, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        if self.get(field).is_none() {
+            self.0.push((field, message.into()));
+        }
+    }
+
+    /// Records the error of a parse, and answers the value when it parsed.
+    pub fn check<T, E: std::fmt::Display>(
+        &mut self,
+        field: &'static str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed.map_err(|e| self.add(field, e.to_string())).ok()
+    }
+
+    /// The error for a field, for the message by the field.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The errors, for the summary at the top of the page.
+    pub fn all(&self) -> &[(&'static str, String)] {
+        &self.0
+    }
+}

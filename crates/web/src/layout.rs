@@ -1,0 +1,148 @@
+//! What every page shows around its content: the header, navigation for the person's roles, the CSRF
+//! token for forms, and the idle-timeout warning.
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use domain::policy::Action;
+use domain::security::SESSION_IDLE_WARNING;
+use store::auth::Session;
+
+/// One link in the navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The parts of the layout that depend on who is signed in.
+pub struct Chrome {
+    pub title: String,
+    pub display_name: Option<String>,
+    pub org_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub csrf: String,
+    /// Seconds until the idle-timeout warning; zero when nobody is signed in.
+    pub idle_warning_after: i64,
+    /// Whether the page shows form errors (the title then starts with "Error:").
+    pub has_errors: bool,
+}
+
+impl Chrome {
+    /// Marks the page as showing form errors.
+    pub fn with_errors(mut self, errors: &crate::forms::FormErrors) -> Self {
+        self.has_errors = !errors.is_empty();
+        self
+    }
+
+    /// The layout for someone not signed in.
+    pub fn public(title: &str) -> Self {
+        Self {
+            title: title.to_owned(),
+            display_name: None,
+            org_name: None,
+            nav: Vec::new(),
+            csrf: String::new(),
+            idle_warning_after: 0,
+            has_errors: false,
+        }
+    }
+
+    /// The layout for a session at the password stage (second factor still to come).
+    pub fn pending(title: &str, session: &Session) -> Self {
+        Self {
+            csrf: session.csrf_token.clone(),
+            ..Self::public(title)
+        }
+    }
+
+    /// The layout for a signed-in member, with the navigation their roles allow.
+    pub async fn member(
+        state: &AppState,
+        title: &str,
+        session: &Session,
+        current: &str,
+    ) -> AppResult<Self> {
+        let scope = session.scope.as_ref().ok_or(AppError::Forbidden)?;
+        let org = state.store.organisation(scope).await?;
+        let nav = NAVIGATION
+            .iter()
+            .filter(|(_, _, action)| action.allows(scope.roles()))
+            .map(|(href, label, _)| NavItem {
+                href,
+                label,
+                current: *href == current,
+            })
+            .collect();
+        Ok(Self {
+            title: title.to_owned(),
+            display_name: Some(session.display_name.clone()),
+            org_name: Some(org.name),
+            nav,
+            csrf: session.csrf_token.clone(),
+            idle_warning_after: SESSION_IDLE_WARNING.whole_seconds(),
+            has_errors: false,
+        })
+    }
+}
+
+/// The navigation, each link shown only to those whose roles allow its action.
+const NAVIGATION: &[(&str, &str, Action)] = &[
+    ("/", "Home", Action::UseOwnAccount),
+    ("/users", "People and roles", Action::ListAccounts),
+    (
+        "/confirmations",
+        "Confirmations",
+        Action::ConfirmSafeguardingChange,
+    ),
+    ("/audit", "Audit log", Action::ReadAuditLog),
+    ("/account", "Your account", Action::UseOwnAccount),
+];
+
+/// Renders a page template.
+pub fn render<T: Template>(template: &T) -> AppResult<Response> {
+    template
+        .render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| AppError::Internal(format!("template failed: {e}")))
+}
+
+/// Dates as GOV.UK writes them: "29 November 2026".
+pub fn long_date(date: time::Date) -> String {
+    format!("{} {} {}", date.day(), date.month(), date.year())
+}
+
+/// Date and time as GOV.UK writes them: "29 November 2026 at 2:05pm" (UTC).
+pub fn long_datetime(at: time::OffsetDateTime) -> String {
+    let (hour, minute) = (at.hour(), at.minute());
+    let (h12, suffix) = match hour {
+        0 => (12, "am"),
+        1..=11 => (hour, "am"),
+        12 => (12, "pm"),
+        _ => (hour - 12, "pm"),
+    };
+    format!("{} at {h12}:{minute:02}{suffix}", long_date(at.date()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn dates_read_as_govuk_writes_them() {
+        assert_eq!(
+            long_date(datetime!(2026-11-29 0:00 UTC).date()),
+            "29 November 2026"
+        );
+        assert_eq!(
+            long_datetime(datetime!(2026-11-29 14:05 UTC)),
+            "29 November 2026 at 2:05pm"
+        );
+        assert_eq!(
+            long_datetime(datetime!(2026-11-29 0:30 UTC)),
+            "29 November 2026 at 12:30am"
+        );
+    }
+}

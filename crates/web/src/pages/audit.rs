@@ -1,0 +1,103 @@
+//! The audit log for administrators and the safeguarding team. Events about case content are shown only
+//! to the safeguarding team (the store filters them).
+
+use crate::AppState;
+use crate::auth::Member;
+use crate::error::AppResult;
+use crate::layout::{Chrome, long_datetime, render};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+use store::audit::{AuditFilter, Page};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AuditQuery {
+    pub page: u32,
+    pub action: String,
+    pub actor: String,
+    pub entity: String,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> AuditFilter {
+        let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+        AuditFilter {
+            action_prefix: some(&self.action),
+            actor_id: some(&self.actor),
+            entity_id: some(&self.entity),
+        }
+    }
+}
+
+struct Row {
+    at: String,
+    action: String,
+    actor: String,
+    entity: String,
+    fields: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    chrome: Chrome,
+    rows: Vec<Row>,
+    query: AuditQuery,
+    page: Page<()>,
+    next_query: String,
+    prev_query: String,
+}
+
+const PER_PAGE: u32 = 50;
+
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<AuditQuery>,
+) -> AppResult<Response> {
+    let events = state
+        .store
+        .audit_page(&member.scope, &query.filter(), query.page, PER_PAGE)
+        .await?;
+    let rows = events
+        .items
+        .into_iter()
+        .map(|e| Row {
+            at: long_datetime(e.at),
+            action: e.action,
+            actor: match e.actor_id {
+                Some(id) => format!("{} {id}", e.actor_kind),
+                None => e.actor_kind,
+            },
+            entity: match e.entity_id {
+                Some(id) => format!("{} {id}", e.entity),
+                None => e.entity,
+            },
+            fields: e.fields.join(", "),
+        })
+        .collect();
+    let link = |page: u32| {
+        serde_urlencoded::to_string([
+            ("page", page.to_string()),
+            ("action", query.action.clone()),
+            ("actor", query.actor.clone()),
+            ("entity", query.entity.clone()),
+        ])
+        .unwrap_or_default()
+    };
+    render(&AuditPage {
+        chrome: Chrome::member(&state, "Audit log", &member.session, "/audit").await?,
+        rows,
+        next_query: link(events.page + 1),
+        prev_query: link(events.page.saturating_sub(1).max(1)),
+        page: Page {
+            items: Vec::new(),
+            page: events.page,
+            per_page: events.per_page,
+            total: events.total,
+        },
+        query,
+    })
+}

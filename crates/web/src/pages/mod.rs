@@ -1,0 +1,14 @@
+//! HTML pages, one module per area. Forms post and redirect; every page works without JavaScript.
+
+pub mod account;
+pub mod audit;
+pub mod confirmations;
+pub mod errors;
+pub mod health;
+pub mod home;
+pub mod invitations;
+pub mod outbox;
+pub mod password_reset;
+pub mod setup;
+pub mod sign_in;
+pub mod users;

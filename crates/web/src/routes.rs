@@ -1,0 +1,119 @@
+//! The one route table. Every route names its [`Action`]; the router is built from this table, and the
+//! guard in [`crate::auth`] checks the action's policy before any handler runs. The access-matrix test
+//! walks [`table`].
+
+use crate::{AppState, api, assets, auth, error, headers, pages};
+use axum::Router;
+use axum::http::Method;
+use axum::middleware;
+use axum::routing::{MethodRouter, get, post};
+use domain::policy::Action;
+
+/// Pages answer HTML and use the session cookie; the API answers JSON and uses bearer tokens only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Page,
+    Api,
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub action: Action,
+    pub surface: Surface,
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal $action:ident $surface:ident => $handler:expr;)*) => {
+        /// Every route: method, path, action and surface, with its handler.
+        pub fn table() -> Vec<(Route, MethodRouter<AppState>)> {
+            vec![$((
+                Route {
+                    method: Method::$method,
+                    path: $path,
+                    action: Action::$action,
+                    surface: Surface::$surface,
+                },
+                routes!(@method $method, $handler),
+            )),*]
+        }
+    };
+    (@method GET, $h:expr) => { get($h) };
+    (@method POST, $h:expr) => { post($h) };
+}
+
+routes! {
+    GET  "/healthz"                      ViewPublic                Page => pages::health::healthz;
+    GET  "/readyz"                       ViewPublic                Page => pages::health::readyz;
+    GET  "/assets/{*path}"               ViewPublic                Page => assets::serve;
+    GET  "/setup"                        SignIn                    Page => pages::setup::show;
+    POST "/setup"                        SignIn                    Page => pages::setup::submit;
+    GET  "/sign-in"                      SignIn                    Page => pages::sign_in::show;
+    POST "/sign-in"                      SignIn                    Page => pages::sign_in::submit;
+    GET  "/sign-in/code"                 CompleteSecondFactor      Page => pages::sign_in::code_show;
+    POST "/sign-in/code"                 CompleteSecondFactor      Page => pages::sign_in::code_submit;
+    GET  "/sign-in/recovery-code"        CompleteSecondFactor      Page => pages::sign_in::recovery_show;
+    POST "/sign-in/recovery-code"        CompleteSecondFactor      Page => pages::sign_in::recovery_submit;
+    GET  "/sign-in/enrol"                CompleteSecondFactor      Page => pages::sign_in::enrol_show;
+    POST "/sign-in/enrol"                CompleteSecondFactor      Page => pages::sign_in::enrol_submit;
+    GET  "/invitations/{token}"          SignIn                    Page => pages::invitations::show;
+    POST "/invitations/{token}"          SignIn                    Page => pages::invitations::submit;
+    GET  "/password-reset"               SignIn                    Page => pages::password_reset::request_show;
+    POST "/password-reset"               SignIn                    Page => pages::password_reset::request_submit;
+    GET  "/password-reset/{token}"       SignIn                    Page => pages::password_reset::reset_show;
+    POST "/password-reset/{token}"       SignIn                    Page => pages::password_reset::reset_submit;
+    GET  "/outbox"                       ReadDemoOutbox            Page => pages::outbox::show;
+    GET  "/"                             UseOwnAccount             Page => pages::home::show;
+    GET  "/session/keep-alive"           UseOwnAccount             Page => pages::account::keep_alive;
+    POST "/sign-out"                     ManageOwnAccount          Page => pages::account::sign_out;
+    GET  "/account"                      UseOwnAccount             Page => pages::account::show;
+    POST "/account/sessions/{id}/end"    ManageOwnAccount          Page => pages::account::end_session;
+    GET  "/account/password"             UseOwnAccount             Page => pages::account::password_show;
+    POST "/account/password"             ManageOwnAccount          Page => pages::account::password_submit;
+    GET  "/users"                        ListAccounts              Page => pages::users::list;
+    GET  "/users/invite"                 ManageAccounts            Page => pages::users::invite_show;
+    POST "/users/invite"                 ManageAccounts            Page => pages::users::invite_submit;
+    GET  "/users/{id}"                   ListAccounts              Page => pages::users::detail;
+    POST "/users/{id}/roles"             ManageAccounts            Page => pages::users::grant;
+    POST "/users/{id}/roles/{role}/remove" ManageAccounts          Page => pages::users::revoke;
+    POST "/users/{id}/disable"           ManageAccounts            Page => pages::users::disable;
+    POST "/users/{id}/enable"            ManageAccounts            Page => pages::users::enable;
+    GET  "/confirmations"                ConfirmSafeguardingChange Page => pages::confirmations::list;
+    POST "/confirmations/{id}"           ConfirmSafeguardingChange Page => pages::confirmations::decide;
+    GET  "/audit"                        ReadAuditLog              Page => pages::audit::list;
+    GET  "/api/v1/openapi.json"          ViewPublic                Api  => api::openapi::document;
+    GET  "/api/v1/me"                    UseOwnAccount             Api  => api::me::me;
+    GET  "/api/v1/users"                 ListAccounts              Api  => api::users::list;
+    GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
+}
+
+/// Builds the router from the table: each route behind the guard for its action, then the layers every
+/// response passes through.
+pub fn build(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (route, handler) in table() {
+        let path = route.path;
+        let guarded = handler.route_layer(middleware::from_fn_with_state(
+            (state.clone(), route),
+            auth::guard,
+        ));
+        router = router.route(path, guarded);
+    }
+    router
+        .fallback(|| async { error::AppError::NotFound })
+        .with_state(state.clone())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            pages::errors::render_problems,
+        ))
+        .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(
+            state,
+            headers::security_headers,
+        ))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            pages::errors::panic_response,
+        ))
+}
