@@ -1,6 +1,9 @@
 // Vigil's progressive enhancements. Every page works without this file.
 import { initAll } from "./vendor/govuk-frontend.min.js";
 
+// GOV.UK Frontend's components look for these classes; its template adds them with an inline script,
+// which our Content Security Policy forbids, so they are added here.
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
 
 // Warn before the idle timeout, so that nobody loses what they are typing. The server sets the number of

@@ -194,10 +194,8 @@ impl Slug {
         for c in name.to_lowercase().chars() {
             if c.is_ascii_alphanumeric() {
                 slug.push(c);
-            } else if c.is_whitespace() || c == '-' || c == '_' {
-                if !slug.ends_with('-') && !slug.is_empty() {
-                    slug.push('-');
-                }
+            } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') && !slug.is_empty() {
+                slug.push('-');
             }
         }
         let mut slug: String = slug.trim_matches('-').chars().take(50).collect();

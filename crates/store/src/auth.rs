@@ -451,10 +451,10 @@ impl Store {
         let last_seen = parse_ts(&row.try_get::<String, _>("last_seen_at")?)?;
         let disabled = row.try_get::<Option<String>, _>("disabled_at")?.is_some();
         if disabled || !security::session_alive(created, last_seen, now) {
-            self.touch_session(&id, "ended_at").await?;
+            self.touch_session(&id, true).await?;
             return Ok(None);
         }
-        self.touch_session(&id, "last_seen_at").await?;
+        self.touch_session(&id, false).await?;
         let account = parse_account(&row.try_get::<String, _>("account_id")?)?;
         let org = parse_org(&row.try_get::<String, _>("org_id")?)?;
         let signed_in = row.try_get::<Option<String>, _>("signed_in_at")?.is_some();
@@ -493,12 +493,13 @@ impl Store {
     /// Session bookkeeping that is not itself an auditable change: when a session was last used, and
     /// ending one found expired. This and [`Store::api_scope`]'s `last_used_at` are the only writes
     /// outside a [`WriteTx`] (the tidy test lists them).
-    async fn touch_session(&self, id: &str, column: &'static str) -> StoreResult<()> {
-        let text = match column {
-            "ended_at" => "UPDATE sessions SET ended_at = $2 WHERE id = $1",
-            _ => "UPDATE sessions SET last_seen_at = $2 WHERE id = $1",
+    async fn touch_session(&self, id: &str, ended: bool) -> StoreResult<()> {
+        let query = if ended {
+            sqlx::query("UPDATE sessions SET ended_at = $2 WHERE id = $1")
+        } else {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
         };
-        sqlx::query(text)
+        query
             .bind(id)
             .bind(ts(self.now()))
             .execute(&self.pool)

@@ -1,0 +1,175 @@
+//! The access matrix: walks the route table and proves, for every route, every role and no sign-in at all,
+//! that the router allows exactly what the policy says, and that another organisation's records are
+//! "not found". A route whose action has no row in `EXPECTED` fails the test.
+
+use crate::both;
+use crate::support::TestApp;
+use axum::http::{Method, StatusCode};
+use domain::org::Nation;
+use domain::policy::{Access, Action};
+use domain::roles::Role;
+use web::routes::{Surface, table};
+
+/// Who may take each action, written out by hand so that a change to the policy must change this too.
+const EXPECTED: &[(Action, Option<&[Role]>)] = &[
+    (Action::ViewPublic, None),
+    (Action::SignIn, None),
+    (Action::CompleteSecondFactor, None),
+    (Action::ReadDemoOutbox, None),
+    (Action::UseOwnAccount, Some(&Role::ALL)),
+    (Action::ManageOwnAccount, Some(&Role::ALL)),
+    (Action::ListAccounts, Some(&[Role::Admin])),
+    (Action::ManageAccounts, Some(&[Role::Admin])),
+    (
+        Action::ConfirmSafeguardingChange,
+        Some(&[Role::SafeguardingLead]),
+    ),
+    (
+        Action::ReadAuditLog,
+        Some(&[Role::Admin, Role::SafeguardingLead]),
+    ),
+];
+
+fn expected(action: Action) -> Option<&'static [Role]> {
+    EXPECTED
+        .iter()
+        .find(|(a, _)| *a == action)
+        .unwrap_or_else(|| panic!("{action:?} has no row in the access matrix"))
+        .1
+}
+
+fn concrete(path: &str, member: &str) -> String {
+    path.replace("{id}", member)
+        .replace("{token}", "no-such-token")
+        .replace("{role}", "staff")
+        .replace("{*path}", "vendor/vigil.css")
+}
+
+async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
+    let scope = app.org("alpha", Nation::England).await;
+    let mut people = Vec::new();
+    for role in Role::ALL {
+        let email = format!("{}@alpha.example", role.as_str());
+        let account = app.member(&scope, &email, role).await;
+        people.push((
+            role,
+            app.session_token(&email).await,
+            app.api_token(&scope, account).await,
+        ));
+    }
+    let target = app
+        .member(&scope, "target@alpha.example", Role::Staff)
+        .await
+        .to_string();
+
+    for (route, _) in table() {
+        let path = concrete(route.path, &target);
+        let rule = route.action.access();
+        // Nobody signed in.
+        app.set_cookie(None);
+        let anonymous = match route.method {
+            Method::GET => app.get(&path).await,
+            _ => app.post_raw(&path, &[]).await,
+        };
+        match (rule, route.surface) {
+            (Access::Public, _) => assert!(
+                !matches!(
+                    anonymous.status,
+                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                ),
+                "{} {path} is public",
+                route.method
+            ),
+            (_, Surface::Page) => assert!(
+                anonymous.location().starts_with("/sign-in"),
+                "{} {path} needs sign-in",
+                route.method
+            ),
+            (_, Surface::Api) => assert_eq!(
+                anonymous.status,
+                StatusCode::UNAUTHORIZED,
+                "{} {path} needs a token",
+                route.method
+            ),
+        }
+        let Some(allowed_roles) = expected(route.action) else {
+            continue;
+        };
+        assert_eq!(
+            rule,
+            if allowed_roles.len() == Role::ALL.len() {
+                Access::Member
+            } else {
+                Access::Roles(allowed_roles)
+            }
+        );
+        for (role, session, token) in &people {
+            let allowed = allowed_roles.contains(role);
+            let answer = match (route.surface, &route.method) {
+                (Surface::Api, _) => app.api(&path, token).await,
+                (Surface::Page, &Method::GET) => {
+                    app.set_cookie(Some(session.clone()));
+                    app.get(&path).await
+                }
+                // A post without the CSRF token: the policy answers first, so an allowed role reaches the
+                // CSRF check (and changes nothing) and a refused role is turned away before it.
+                (Surface::Page, _) => {
+                    app.set_cookie(Some(session.clone()));
+                    app.post_raw(&path, &[]).await
+                }
+            };
+            let refused_by_policy = answer.status == StatusCode::FORBIDDEN
+                && !answer.body.contains("This form has expired");
+            assert_eq!(
+                !refused_by_policy, allowed,
+                "{role:?} {} {path}: {} {}",
+                route.method, answer.status, answer.body
+            );
+            assert!(
+                !answer.location().starts_with("/sign-in"),
+                "{role:?} stays signed in at {path}"
+            );
+        }
+    }
+}
+both!(every_route_allows_exactly_what_the_policy_says);
+
+async fn another_organisations_records_are_not_found(app: TestApp) {
+    let alpha = app.org("alpha", Nation::England).await;
+    let beta = app.org("beta", Nation::Wales).await;
+    app.member(&alpha, "admin@alpha.example", Role::Admin).await;
+    let outsider = app.member(&beta, "tutor@beta.example", Role::Staff).await;
+    let insider = app.member(&alpha, "tutor@alpha.example", Role::Staff).await;
+    app.sign_in("admin@alpha.example").await;
+    assert_eq!(
+        app.get(&format!("/users/{insider}")).await.status,
+        StatusCode::OK
+    );
+    let missing = app
+        .get(&format!("/users/{}", domain::AccountId::new()))
+        .await;
+    let foreign = app.get(&format!("/users/{outsider}")).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        foreign.body, missing.body,
+        "another organisation's record looks exactly like a missing one"
+    );
+    app.get(&format!("/users/{insider}")).await;
+    assert_eq!(
+        app.post(&format!("/users/{outsider}/disable"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        app.store
+            .member(&beta, outsider)
+            .await
+            .unwrap()
+            .disabled_at
+            .is_none()
+    );
+    let listed = app.get("/users").await;
+    assert!(!listed.body.contains("tutor@beta.example"));
+}
+both!(another_organisations_records_are_not_found);

@@ -1,0 +1,10 @@
+//! Integration tests: the real router against real SQLite and PostgreSQL databases, one each per test.
+
+mod support;
+
+mod access_matrix;
+mod accounts;
+mod api;
+mod audit_chain;
+mod schema;
+mod setup_and_sign_in;

@@ -1,0 +1,102 @@
+//! The same migrations build the same schema on both databases, and no code writes organisation data
+//! except through the audited write transaction.
+
+use crate::support::TestDb;
+use sqlx::Row;
+use store::{Backend, Store, SystemClock};
+
+/// Tables and their columns, sorted, as the database reports them.
+async fn columns(backend: Backend) -> Vec<(String, String)> {
+    let db = TestDb::new(backend).await;
+    let store = Store::connect(&db.url, std::sync::Arc::new(SystemClock))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    assert!(store.migrations_current().await.unwrap());
+    let mut raw = db.raw().await;
+    let query = match backend {
+        Backend::Sqlite => {
+            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             AND m.name NOT LIKE '_sqlx%'"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'"
+        }
+    };
+    let rows = sqlx::query(query).fetch_all(&mut raw).await.unwrap();
+    let mut found: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<String, _>("table_name"),
+                r.get::<String, _>("column_name"),
+            )
+        })
+        .collect();
+    found.sort();
+    store.close().await;
+    found
+}
+
+#[tokio::test]
+async fn both_databases_get_the_same_schema() {
+    let (sqlite, postgres) = store::migration_versions();
+    assert_eq!(
+        sqlite, postgres,
+        "both migration folders hold the same versions"
+    );
+    let sqlite = columns(Backend::Sqlite).await;
+    assert!(sqlite.len() > 50);
+    assert_eq!(sqlite, columns(Backend::Postgres).await);
+}
+
+/// A "tidy" check over the store's source: every statement that changes data runs on a write transaction's
+/// connection, never on the pool, except the bookkeeping named here (when a session or token was last
+/// used, ending an expired session, and the mail sender's claim), which is not itself an auditable change.
+#[test]
+fn writes_go_through_the_write_transaction() {
+    const BOOKKEEPING: [&str; 4] = [
+        "UPDATE sessions SET ended_at = $2 WHERE id = $1",
+        "UPDATE sessions SET last_seen_at = $2 WHERE id = $1",
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1",
+        "UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL",
+    ];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/src");
+    let mut offenders = Vec::new();
+    let mut statements = 0;
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (start, _) in text.match_indices("sqlx::query") {
+            let rest = &text[start..];
+            let sql_end = rest.find(")\n").unwrap_or(rest.len());
+            let sql = &rest[..sql_end];
+            if !["INSERT INTO", "UPDATE ", "DELETE FROM"]
+                .iter()
+                .any(|w| sql.contains(w))
+            {
+                continue;
+            }
+            statements += 1;
+            let executor = rest
+                .find(".execute(")
+                .map(|i| &rest[i..i + 40])
+                .unwrap_or("");
+            if executor.contains("self.pool") && !BOOKKEEPING.iter().any(|b| sql.contains(b)) {
+                let line = text[..start].lines().count() + 1;
+                offenders.push(format!("{}:{line}", path.display()));
+            }
+        }
+    }
+    assert!(
+        statements > 30,
+        "the check found the store's write statements"
+    );
+    assert!(
+        offenders.is_empty(),
+        "writes on the pool instead of a WriteTx:\n{}",
+        offenders.join("\n")
+    );
+}

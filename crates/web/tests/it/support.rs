@@ -1,0 +1,379 @@
+//! The test harness: the real router over a fresh database per test, SQLite or PostgreSQL, with an
+//! injected clock, and helpers that act like a browser (cookie, CSRF token) or an API client.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use domain::org::{Nation, ProviderType, Slug, Ukprn};
+use domain::roles::Role;
+use domain::text::{Email, Name, NewPassword};
+use http_body_util::BodyExt;
+use std::sync::{Arc, Mutex};
+use store::accounts::NewAccount;
+use store::auth::{NextStep, PasswordOutcome};
+use store::orgs::NewOrganisation;
+use store::{Backend, FixedClock, OrgScope, Store};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A throwaway database, removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("vigil-test-{id}"));
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", dir.join("test.db").display()),
+                    cleanup: Cleanup::File(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("VIGIL_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+                let name = format!("vigil_test_{id}");
+                sqlx::any::install_default_drivers();
+                let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL must be running for the tests ({admin_url}): {e}")
+                    });
+                sqlx::Executor::execute(
+                    &mut conn,
+                    sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+                )
+                .await
+                .expect("create test database");
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b)
+                    .to_owned();
+                Self {
+                    url: format!("{base}/{name}"),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+        }
+    }
+
+    /// A raw connection for tests that tamper with the database as an attacker with access would.
+    pub async fn raw(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url)
+            .await
+            .expect("raw connection")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime, so the database is dropped from a thread of its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    rt.block_on(async {
+                        if let Ok(mut conn) =
+                            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await
+                        {
+                            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                            let _ =
+                                sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(drop)).await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// An answer from the router.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// The application under test, and a browser's memory of its cookie and latest CSRF token.
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub clock: Arc<FixedClock>,
+    pub db: TestDb,
+    cookie: Mutex<Option<String>>,
+    csrf: Mutex<String>,
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        let db = TestDb::new(backend).await;
+        let clock = Arc::new(FixedClock::new(
+            time::macros::datetime!(2026-11-30 09:00 UTC),
+        ));
+        let store = Store::connect(&db.url, clock.clone())
+            .await
+            .expect("connect");
+        store.migrate().await.expect("migrate");
+        let config = web::Config {
+            public_url: "http://vigil.test".into(),
+            demo: true,
+        };
+        let router = web::router(web::AppState::new(store.clone(), config));
+        Self {
+            router,
+            store,
+            clock,
+            db,
+            cookie: Mutex::new(None),
+            csrf: Mutex::new(String::new()),
+        }
+    }
+
+    /// Sends a request as the browser: with its cookie, remembering any new cookie and CSRF token.
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        if let Some(cookie) = headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+        {
+            let value = cookie
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .split_once('=')
+                .map(|(_, v)| v.to_owned());
+            *self.cookie.lock().unwrap() = value.filter(|v| !v.is_empty());
+        }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(token) = body
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        {
+            *self.csrf.lock().unwrap() = token.to_owned();
+        }
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::USER_AGENT, "test browser");
+        if let Some(cookie) = self.cookie.lock().unwrap().as_ref() {
+            builder = builder.header(header::COOKIE, format!("{}={cookie}", web::SESSION_COOKIE));
+        }
+        builder
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(self.request(Method::GET, path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// Posts a form with the latest CSRF token, as a browser's form would.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let csrf = self.csrf.lock().unwrap().clone();
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// Posts exactly these fields.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let request = self
+            .request(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn api(&self, path: &str, token: &str) -> Answer {
+        let request = Request::get(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub fn set_cookie(&self, token: Option<String>) {
+        *self.cookie.lock().unwrap() = token;
+    }
+
+    pub fn cookie(&self) -> Option<String> {
+        self.cookie.lock().unwrap().clone()
+    }
+
+    /// Creates an organisation from the command line's point of view; answers the operator's scope.
+    pub async fn org(&self, slug: &str, nation: Nation) -> OrgScope {
+        let new = NewOrganisation {
+            name: Name::parse(&format!("Org {slug}")).unwrap(),
+            ukprn: Ukprn::parse("10012345").unwrap(),
+            nation,
+            provider_type: ProviderType::IndependentTrainingProvider,
+            slug: Some(Slug::parse(slug).unwrap()),
+        };
+        self.store
+            .create_organisation(&new)
+            .await
+            .expect("create organisation");
+        self.store.operator_scope(slug).await.unwrap()
+    }
+
+    /// Adds a member with a role (and an authenticator, whose secret is derived from the email).
+    pub async fn member(&self, scope: &OrgScope, email: &str, role: Role) -> domain::AccountId {
+        let mut tx = self.store.write(scope).await.unwrap();
+        let account = tx
+            .create_member(&NewAccount {
+                email: Email::parse(email).unwrap(),
+                display_name: Name::parse(&format!("Person {email}")).unwrap(),
+                password: NewPassword::parse(PASSWORD).unwrap(),
+            })
+            .await
+            .unwrap();
+        let ends_on = role
+            .requires_end_date()
+            .then(|| self.store.now().date() + time::Duration::days(30));
+        tx.grant_role(account, role, ends_on).await.unwrap();
+        tx.set_demo_second_factor(account, &store::totp::demo_secret(email))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        account
+    }
+
+    /// The authenticator code for an account made by [`TestApp::member`], now.
+    pub fn code(&self, email: &str) -> String {
+        store::totp::code_at(&store::totp::demo_secret(email), self.store.now())
+    }
+
+    /// Signs in through the pages (password, then code), leaving the browser signed in.
+    pub async fn sign_in(&self, email: &str) {
+        // Each sign-in uses a fresh time step: codes are accepted once.
+        self.clock.advance(time::Duration::seconds(30));
+        self.set_cookie(None);
+        let answer = self
+            .post_raw("/sign-in", &[("email", email), ("password", PASSWORD)])
+            .await;
+        assert_eq!(
+            answer.location(),
+            "/sign-in/code",
+            "password step for {email}: {}",
+            answer.body
+        );
+        self.get("/sign-in/code").await;
+        let answer = self
+            .post("/sign-in/code", &[("code", &self.code(email))])
+            .await;
+        assert_eq!(
+            answer.location(),
+            "/",
+            "code step for {email}: {}",
+            answer.body
+        );
+    }
+
+    /// A signed-in session token for an account, made through the store (no HTTP), for the matrix tests.
+    pub async fn session_token(&self, email: &str) -> String {
+        self.clock.advance(time::Duration::seconds(30));
+        match self
+            .store
+            .sign_in_password(email, PASSWORD, "test")
+            .await
+            .unwrap()
+        {
+            PasswordOutcome::Accepted {
+                token,
+                next: NextStep::SignedIn,
+            } => token,
+            PasswordOutcome::Accepted {
+                token,
+                next: NextStep::EnterCode,
+            } => {
+                let session = self.store.session(&token).await.unwrap().unwrap();
+                self.store
+                    .sign_in_code(&session, &self.code(email))
+                    .await
+                    .unwrap()
+            }
+            other => panic!("sign-in for {email} failed: {other:?}"),
+        }
+    }
+
+    /// An API token for an account.
+    pub async fn api_token(&self, scope: &OrgScope, account: domain::AccountId) -> String {
+        let mut tx = self.store.write(scope).await.unwrap();
+        let (_, token) = tx.create_api_token(account, "test").await.unwrap();
+        tx.commit().await.unwrap();
+        token
+    }
+}
+
+/// Runs a test against both databases.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::support::TestApp::new(store::Backend::Sqlite).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::support::TestApp::new(store::Backend::Postgres).await).await;
+            }
+        }
+    };
+}

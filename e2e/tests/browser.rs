@@ -1,0 +1,211 @@
+//! Browser tests in headless Chromium (Debian's `chromium` and `chromium-driver`), with axe-core checking
+//! every page visited against WCAG 2.2 AA. axe is injected by the driver, never by relaxing the CSP.
+//! The app runs in-process on SQLite with an injected clock, so authenticator codes are computed from the
+//! secret shown on the page, exactly as a phone would.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use store::{Clock, FixedClock, Store};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// chromedriver, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts chromedriver and waits for the line that says it is ready.
+fn start_driver() -> (Driver, u16) {
+    let port = free_port();
+    let mut child = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver must be installed (Debian package chromium-driver); .ci/run installs it");
+    let stdout = child.stdout.take().unwrap();
+    let driver = Driver(child);
+    let ready = BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.contains("started successfully"));
+    assert!(ready, "chromedriver did not start");
+    (driver, port)
+}
+
+async fn browser(port: u16, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     format!("--user-data-dir={}", profile.display()), "--window-size=1280,900"]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("connect to chromedriver")
+}
+
+/// Runs axe-core on the current page and fails on any WCAG 2.2 AA violation.
+async fn check_accessibility(client: &Client, page: &str) {
+    static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let axe = AXE.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/build/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(path).expect("axe-core is installed by `npm ci` in assets/build (.ci/run does it)")
+    });
+    client.execute(axe, vec![]).await.expect("inject axe");
+    let violations = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })
+                .then(r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' + v.nodes.map(n => n.html).join(', '))));",
+            vec![],
+        )
+        .await
+        .expect("run axe");
+    let violations = violations.as_array().cloned().unwrap_or_default();
+    assert!(violations.is_empty(), "accessibility violations on {page}: {violations:#?}");
+}
+
+async fn fill(client: &Client, field: &str, value: &str) {
+    let input = client.find(Locator::Id(field)).await.unwrap_or_else(|_| panic!("field {field}"));
+    input.clear().await.unwrap();
+    input.send_keys(value).await.unwrap();
+}
+
+async fn choose(client: &Client, name: &str, value: &str) {
+    client.find(Locator::Css(&format!("input[name='{name}'][value='{value}']"))).await.unwrap().click().await.unwrap();
+}
+
+async fn submit(client: &Client) {
+    client.find(Locator::Css("main button[type='submit']")).await.unwrap().click().await.unwrap();
+}
+
+/// Waits for the page's main heading to contain `text`, checks its accessibility, and saves a screenshot
+/// when `VIGIL_SCREENSHOTS` names a folder.
+async fn arrive(client: &Client, text: &str) {
+    let xpath = format!("//h1[contains(normalize-space(.), \"{text}\")] | //h2[contains(normalize-space(.), \"{text}\")]");
+    if client.wait().for_element(Locator::XPath(&xpath)).await.is_err() {
+        panic!("expected a heading with {text:?}; page: {}", client.source().await.unwrap_or_default());
+    }
+    if let Ok(folder) = std::env::var("VIGIL_SCREENSHOTS") {
+        let name: String = text.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        let png = client.screenshot().await.unwrap();
+        std::fs::write(std::path::Path::new(&folder).join(format!("{name}.png")), png).unwrap();
+    }
+    check_accessibility(client, text).await;
+}
+
+async fn body_text(client: &Client) -> String {
+    client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_up_sign_in_invite_and_sign_out() {
+    let dir = std::env::temp_dir().join(format!("vigil-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
+    let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone()).await.unwrap();
+    store.migrate().await.unwrap();
+    let setup_code = store.issue_setup_token().await.unwrap().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let app = web::router(web::AppState::new(store.clone(), web::Config { public_url: base.clone(), demo: true }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let (_driver, port) = start_driver();
+    let client = browser(port, &dir.join("profile")).await;
+
+    // Set-up, with one mistake first: the error summary shows and the typing is kept.
+    client.goto(&format!("{base}/setup")).await.unwrap();
+    arrive(&client, "Set up Vigil").await;
+    fill(&client, "setup_code", &setup_code).await;
+    fill(&client, "org_name", "Riverside Training").await;
+    fill(&client, "ukprn", "1234").await;
+    choose(&client, "nation", "england").await;
+    choose(&client, "provider_type", "independent_training_provider").await;
+    fill(&client, "admin_name", "Alex Admin").await;
+    fill(&client, "admin_email", "alex@riverside.example").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+    arrive(&client, "There is a problem").await;
+    let value = client.find(Locator::Id("org_name")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(value.as_deref(), Some("Riverside Training"));
+    fill(&client, "ukprn", "10012345").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+
+    // Enrol the authenticator, with the code computed from the key on the page.
+    arrive(&client, "Set up your authenticator app").await;
+    let secret = client.find(Locator::Id("totp-secret")).await.unwrap().text().await.unwrap();
+    fill(&client, "code", &store::totp::code_at(&secret, clock.now())).await;
+    submit(&client).await;
+    arrive(&client, "Save your recovery codes").await;
+    client.find(Locator::LinkText("I have saved my codes")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Welcome, Alex Admin").await;
+
+    // Invite the Designated Safeguarding Lead: first without a role, then properly.
+    client.find(Locator::LinkText("Invite your Designated Safeguarding Lead")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Invite someone").await;
+    fill(&client, "email", "sam@riverside.example").await;
+    submit(&client).await;
+    arrive(&client, "There is a problem").await;
+    choose(&client, "role", "safeguarding_lead").await;
+    submit(&client).await;
+    arrive(&client, "People and roles").await;
+    assert!(body_text(&client).await.contains("sam@riverside.example"));
+
+    // The audit log shows what happened, by id.
+    client.goto(&format!("{base}/audit")).await.unwrap();
+    arrive(&client, "Audit log").await;
+    assert!(body_text(&client).await.contains("invitation.created"));
+
+    // On a phone-sized window, the account page still works.
+    client.set_window_size(390, 844).await.unwrap();
+    client.goto(&format!("{base}/account")).await.unwrap();
+    arrive(&client, "Your account").await;
+
+    // Sign out, then sign in again with password and a new code.
+    client.set_window_size(1280, 900).await.unwrap();
+    client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Sign in to Vigil").await;
+    clock.advance(time::Duration::seconds(30));
+    fill(&client, "email", "alex@riverside.example").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+    arrive(&client, "Enter the code from your authenticator app").await;
+    fill(&client, "code", &store::totp::code_at(&secret, clock.now())).await;
+    submit(&client).await;
+    arrive(&client, "Welcome, Alex Admin").await;
+
+    // The invitation, read from the demo outbox, lets the lead create their account.
+    client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Sign in to Vigil").await;
+    client.goto(&format!("{base}/outbox")).await.unwrap();
+    arrive(&client, "Demo outbox").await;
+    let outbox = body_text(&client).await;
+    let link = outbox.split_whitespace().find(|w| w.contains("/invitations/")).unwrap().to_owned();
+    client.goto(&link).await.unwrap();
+    arrive(&client, "Accept your invitation").await;
+    fill(&client, "display_name", "Sam Lead").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+    arrive(&client, "Sign in to Vigil").await;
+
+    client.close().await.unwrap();
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
