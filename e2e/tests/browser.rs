@@ -97,7 +97,8 @@ async fn submit(client: &Client) {
 /// Waits for the page's main heading to contain `text`, checks its accessibility, and saves a screenshot
 /// when `VIGIL_SCREENSHOTS` names a folder.
 async fn arrive(client: &Client, text: &str) {
-    let xpath = format!("//h1[contains(normalize-space(.), \"{text}\")] | //h2[contains(normalize-space(.), \"{text}\")]");
+    let xpath =
+        format!("//h1[contains(normalize-space(.), \"{text}\")] | //h2[contains(normalize-space(.), \"{text}\")]");
     if client.wait().for_element(Locator::XPath(&xpath)).await.is_err() {
         panic!("expected a heading with {text:?}; page: {}", client.source().await.unwrap_or_default());
     }
@@ -118,7 +119,8 @@ async fn set_up_sign_in_invite_and_sign_out() {
     let dir = std::env::temp_dir().join(format!("vigil-e2e-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
-    let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone()).await.unwrap();
+    let store =
+        Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone()).await.unwrap();
     store.migrate().await.unwrap();
     let setup_code = store.issue_setup_token().await.unwrap().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

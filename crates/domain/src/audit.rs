@@ -38,18 +38,8 @@ pub struct AuditEvent {
 impl AuditEvent {
     /// A general event about one record.
     #[must_use]
-    pub fn new(
-        action: &'static str,
-        entity: &'static str,
-        entity_id: impl Into<Option<Uuid>>,
-    ) -> Self {
-        Self {
-            action,
-            entity,
-            entity_id: entity_id.into(),
-            fields: Vec::new(),
-            sensitivity: Sensitivity::General,
-        }
+    pub fn new(action: &'static str, entity: &'static str, entity_id: impl Into<Option<Uuid>>) -> Self {
+        Self { action, entity, entity_id: entity_id.into(), fields: Vec::new(), sensitivity: Sensitivity::General }
     }
 
     /// Names the fields the event touched.

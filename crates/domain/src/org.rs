@@ -125,10 +125,7 @@ impl ProviderType {
     /// # Errors
     /// When the text names no provider type.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.as_str() == raw.trim())
-            .ok_or(Invalid("Select the type of provider"))
+        Self::ALL.into_iter().find(|t| t.as_str() == raw.trim()).ok_or(Invalid("Select the type of provider"))
     }
 }
 
@@ -149,9 +146,7 @@ impl Ukprn {
         if value.len() == 8 && value.starts_with('1') && value.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(value.to_owned()))
         } else {
-            Err(Invalid(
-                "UKPRN must be 8 digits starting with 1, like 10012345",
-            ))
+            Err(Invalid("UKPRN must be 8 digits starting with 1, like 10012345"))
         }
     }
 
@@ -173,17 +168,13 @@ impl Slug {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim();
         let shaped = (2..=60).contains(&value.len())
-            && value
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !value.starts_with('-')
             && !value.ends_with('-');
         if shaped {
             Ok(Self(value.to_owned()))
         } else {
-            Err(Invalid(
-                "Slug must be 2 to 60 lower-case letters, digits and hyphens",
-            ))
+            Err(Invalid("Slug must be 2 to 60 lower-case letters, digits and hyphens"))
         }
     }
 
@@ -236,10 +227,7 @@ mod tests {
 
     #[test]
     fn slugs_come_from_names() {
-        assert_eq!(
-            Slug::from_name("St Mary's College").as_str(),
-            "st-marys-college"
-        );
+        assert_eq!(Slug::from_name("St Mary's College").as_str(), "st-marys-college");
         assert_eq!(Slug::from_name("  A  ").as_str(), "org-a");
         assert!(Slug::parse("Bad Slug").is_err());
         assert!(Slug::parse("good-slug-2").is_ok());

@@ -53,10 +53,7 @@ impl Role {
     /// # Errors
     /// When the text names no role.
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        Self::ALL
-            .into_iter()
-            .find(|r| r.as_str() == raw.trim())
-            .ok_or(Invalid("Select a role"))
+        Self::ALL.into_iter().find(|r| r.as_str() == raw.trim()).ok_or(Invalid("Select a role"))
     }
 
     /// The role's name on pages. The safeguarding lead's title follows the nation, so it is passed in.
@@ -79,10 +76,7 @@ impl Role {
     /// Roles whose holders must use a second factor: they manage accounts or read case files.
     #[must_use]
     pub fn requires_totp(self) -> bool {
-        matches!(
-            self,
-            Role::Admin | Role::SafeguardingLead | Role::SafeguardingOfficer
-        )
+        matches!(self, Role::Admin | Role::SafeguardingLead | Role::SafeguardingOfficer)
     }
 
     /// Roles that read safeguarding case content. Granting one needs a lead's confirmation after set-up.
@@ -106,10 +100,7 @@ mod tests {
     fn identifiers_round_trip() {
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()).unwrap(), role);
-            assert_eq!(
-                serde_json::to_string(&role).ok(),
-                Some(format!("\"{}\"", role.as_str()))
-            );
+            assert_eq!(serde_json::to_string(&role).ok(), Some(format!("\"{}\"", role.as_str())));
         }
         assert!(Role::parse("root").is_err());
     }

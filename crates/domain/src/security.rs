@@ -22,11 +22,7 @@ pub const MAX_LOCK: Duration = Duration::minutes(15);
 
 /// Whether a session is still alive at `now`.
 #[must_use]
-pub fn session_alive(
-    created: OffsetDateTime,
-    last_seen: OffsetDateTime,
-    now: OffsetDateTime,
-) -> bool {
+pub fn session_alive(created: OffsetDateTime, last_seen: OffsetDateTime, now: OffsetDateTime) -> bool {
     now - last_seen < SESSION_IDLE && now - created < SESSION_ABSOLUTE
 }
 

@@ -61,9 +61,7 @@ impl Email {
         if shaped {
             Ok(Self(value))
         } else {
-            Err(Invalid(
-                "Enter an email address in the correct format, like name@example.com",
-            ))
+            Err(Invalid("Enter an email address in the correct format, like name@example.com"))
         }
     }
 
@@ -102,9 +100,7 @@ impl NewPassword {
             return Err(Invalid("Password must be 128 characters or fewer"));
         }
         if COMMON_PASSWORDS.contains(&raw.to_lowercase().as_str()) {
-            return Err(Invalid(
-                "Password is too easy to guess: choose a longer phrase",
-            ));
+            return Err(Invalid("Password is too easy to guess: choose a longer phrase"));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -121,25 +117,18 @@ impl NewPassword {
 /// When the text is not a real date in either form.
 pub fn parse_date(raw: &str) -> Result<time::Date, Invalid> {
     let value = raw.trim();
-    let parts: Vec<&str> = if value.contains('/') {
-        value.split('/').collect()
-    } else {
-        value.split('-').collect()
-    };
+    let parts: Vec<&str> = if value.contains('/') { value.split('/').collect() } else { value.split('-').collect() };
     let numbers: Option<Vec<i32>> = parts.iter().map(|p| p.parse().ok()).collect();
     let (year, month, day) = match (value.contains('/'), numbers.as_deref()) {
         (true, Some(&[d, m, y])) => (y, m, d),
         (false, Some(&[y, m, d])) => (y, m, d),
         _ => return Err(Invalid("Enter a date like 31/03/2027")),
     };
-    let month = u8::try_from(month)
-        .ok()
-        .and_then(|m| time::Month::try_from(m).ok());
+    let month = u8::try_from(month).ok().and_then(|m| time::Month::try_from(m).ok());
     let day = u8::try_from(day).ok();
     match (month, day) {
         (Some(month), Some(day)) if (1900..=2200).contains(&year) => {
-            time::Date::from_calendar_date(year, month, day)
-                .map_err(|_| Invalid("Enter a real date"))
+            time::Date::from_calendar_date(year, month, day).map_err(|_| Invalid("Enter a real date"))
         }
         _ => Err(Invalid("Enter a real date")),
     }
@@ -193,9 +182,6 @@ mod tests {
         assert!(NewPassword::parse("short").is_err());
         assert!(NewPassword::parse("Password1234").is_err());
         assert!(NewPassword::parse("correct horse battery").is_ok());
-        assert_eq!(
-            format!("{:?}", NewPassword::parse("correct horse battery").unwrap()),
-            "NewPassword(..)"
-        );
+        assert_eq!(format!("{:?}", NewPassword::parse("correct horse battery").unwrap()), "NewPassword(..)");
     }
 }

@@ -65,8 +65,7 @@ fn in_force(param: &str) -> String {
 }
 
 fn parse_id<T: std::str::FromStr>(text: &str) -> StoreResult<T> {
-    text.parse()
-        .map_err(|_| StoreError::Other("bad id in database".into()))
+    text.parse().map_err(|_| StoreError::Other("bad id in database".into()))
 }
 
 impl Store {
@@ -74,12 +73,7 @@ impl Store {
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn members_page(
-        &self,
-        scope: &OrgScope,
-        page: u32,
-        per_page: u32,
-    ) -> StoreResult<Page<Member>> {
+    pub async fn members_page(&self, scope: &OrgScope, page: u32, per_page: u32) -> StoreResult<Page<Member>> {
         let org = scope.org().to_string();
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1")
             .bind(org.as_str())
@@ -104,31 +98,18 @@ impl Store {
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
                     roles: Vec::new(),
-                    second_factor: row
-                        .try_get::<Option<String>, _>("totp_confirmed_at")?
-                        .is_some(),
-                    disabled_at: row
-                        .try_get::<Option<String>, _>("disabled_at")?
-                        .map(|t| parse_ts(&t))
-                        .transpose()?,
+                    second_factor: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
+                    disabled_at: row.try_get::<Option<String>, _>("disabled_at")?.map(|t| parse_ts(&t)).transpose()?,
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let ids: Vec<AccountId> = members.iter().map(|m| m.account_id).collect();
         let roles = self.roles_of(scope.org(), &ids).await?;
         for member in &mut members {
-            member.roles = roles
-                .iter()
-                .filter(|(id, _)| *id == member.account_id)
-                .map(|(_, held)| held.clone())
-                .collect();
+            member.roles =
+                roles.iter().filter(|(id, _)| *id == member.account_id).map(|(_, held)| held.clone()).collect();
         }
-        Ok(Page {
-            items: members,
-            page,
-            per_page,
-            total,
-        })
+        Ok(Page { items: members, page, per_page, total })
     }
 
     /// One member of the organisation; another organisation's account is "not found".
@@ -151,36 +132,24 @@ impl Store {
             email: row.try_get("email")?,
             display_name: row.try_get("display_name")?,
             roles: roles.into_iter().map(|(_, held)| held).collect(),
-            second_factor: row
-                .try_get::<Option<String>, _>("totp_confirmed_at")?
-                .is_some(),
-            disabled_at: row
-                .try_get::<Option<String>, _>("disabled_at")?
-                .map(|t| parse_ts(&t))
-                .transpose()?,
+            second_factor: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
+            disabled_at: row.try_get::<Option<String>, _>("disabled_at")?.map(|t| parse_ts(&t)).transpose()?,
         })
     }
 
     /// The roles in force today for some accounts of one organisation, in one query.
-    pub(crate) async fn roles_of(
-        &self,
-        org: OrgId,
-        accounts: &[AccountId],
-    ) -> StoreResult<Vec<(AccountId, HeldRole)>> {
+    pub(crate) async fn roles_of(&self, org: OrgId, accounts: &[AccountId]) -> StoreResult<Vec<(AccountId, HeldRole)>> {
         if accounts.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> =
-            (0..accounts.len()).map(|i| format!("${}", i + 3)).collect();
+        let placeholders: Vec<String> = (0..accounts.len()).map(|i| format!("${}", i + 3)).collect();
         let text = format!(
             "SELECT account_id, role, ends_on FROM role_grants WHERE org_id = $1 AND {} \
              AND account_id IN ({}) ORDER BY role",
             in_force("$2"),
             placeholders.join(", ")
         );
-        let mut query = sqlx::query(crate::db::sql(text))
-            .bind(org.to_string())
-            .bind(date(self.now().date()));
+        let mut query = sqlx::query(crate::db::sql(text)).bind(org.to_string()).bind(date(self.now().date()));
         for account in accounts {
             query = query.bind(account.to_string());
         }
@@ -194,10 +163,7 @@ impl Store {
                     parse_id(&row.try_get::<String, _>("account_id")?)?,
                     HeldRole {
                         role,
-                        ends_on: row
-                            .try_get::<Option<String>, _>("ends_on")?
-                            .map(|d| parse_date(&d))
-                            .transpose()?,
+                        ends_on: row.try_get::<Option<String>, _>("ends_on")?.map(|d| parse_date(&d)).transpose()?,
                     },
                 ))
             })
@@ -227,11 +193,8 @@ impl Store {
                     account_id: parse_id(&row.try_get::<String, _>("account_id")?)?,
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
-                    role: Role::parse(
-                        &row.try_get::<Option<String>, _>("role")?
-                            .unwrap_or_default(),
-                    )
-                    .map_err(|_| StoreError::Other("bad role in database".into()))?,
+                    role: Role::parse(&row.try_get::<Option<String>, _>("role")?.unwrap_or_default())
+                        .map_err(|_| StoreError::Other("bad role in database".into()))?,
                     role_ends_on: row
                         .try_get::<Option<String>, _>("role_ends_on")?
                         .map(|d| parse_date(&d))
@@ -255,9 +218,7 @@ impl Store {
             "SELECT DISTINCT a.email FROM role_grants g JOIN accounts a ON a.id = g.account_id \
              JOIN memberships m ON m.account_id = g.account_id AND m.org_id = g.org_id \
              WHERE g.org_id = $1 AND g.role = 'safeguarding_lead' AND m.disabled_at IS NULL AND {}",
-            in_force("$2")
-                .replace("revoked_at", "g.revoked_at")
-                .replace("ends_on", "g.ends_on")
+            in_force("$2").replace("revoked_at", "g.revoked_at").replace("ends_on", "g.ends_on")
         );
         Ok(sqlx::query_scalar(crate::db::sql(text))
             .bind(scope.org().to_string())
@@ -287,20 +248,13 @@ impl WriteTx<'_> {
         Ok(account)
     }
 
-    pub(crate) async fn insert_account(
-        &mut self,
-        new: &NewAccount,
-        password_hash: &str,
-    ) -> StoreResult<AccountId> {
+    pub(crate) async fn insert_account(&mut self, new: &NewAccount, password_hash: &str) -> StoreResult<AccountId> {
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = $1")
             .bind(new.email.as_str())
             .fetch_one(self.conn())
             .await?;
         if exists > 0 {
-            return Err(StoreError::Conflict {
-                field: "email",
-                message: "An account already uses this email address",
-            });
+            return Err(StoreError::Conflict { field: "email", message: "An account already uses this email address" });
         }
         let id = AccountId::new();
         sqlx::query(
@@ -354,14 +308,10 @@ impl WriteTx<'_> {
             return Err(StoreError::Refused("You cannot give a role to yourself"));
         }
         if role.requires_end_date() && ends_on.is_none() {
-            return Err(StoreError::Refused(
-                "An inspector's access must have an end date",
-            ));
+            return Err(StoreError::Refused("An inspector's access must have an end date"));
         }
         if ends_on.is_some_and(|d| d < self.store().now().date()) {
-            return Err(StoreError::Refused(
-                "The end date must be today or in the future",
-            ));
+            return Err(StoreError::Refused("The end date must be today or in the future"));
         }
         self.require_member(account).await?;
         let needs_confirmation = role.is_safeguarding()
@@ -383,22 +333,14 @@ impl WriteTx<'_> {
             .bind(ts(self.store().now()))
             .execute(self.conn())
             .await?;
-            self.audit(
-                AuditEvent::new("role.grant_requested", "confirmation", id.0)
-                    .fields(&["account_id", "role"]),
-            );
+            self.audit(AuditEvent::new("role.grant_requested", "confirmation", id.0).fields(&["account_id", "role"]));
             return Ok(GrantOutcome::AwaitingConfirmation);
         }
         self.insert_grant(account, role, ends_on).await?;
         Ok(GrantOutcome::Granted)
     }
 
-    async fn insert_grant(
-        &mut self,
-        account: AccountId,
-        role: Role,
-        ends_on: Option<Date>,
-    ) -> StoreResult<()> {
+    async fn insert_grant(&mut self, account: AccountId, role: Role, ends_on: Option<Date>) -> StoreResult<()> {
         let org = self.org()?;
         // A new grant replaces one in force, so that changing an end date is one step.
         sqlx::query(
@@ -423,9 +365,7 @@ impl WriteTx<'_> {
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;
-        self.audit(
-            AuditEvent::new("role.granted", "account", account.0).fields(&["role", "ends_on"]),
-        );
+        self.audit(AuditEvent::new("role.granted", "account", account.0).fields(&["role", "ends_on"]));
         Ok(())
     }
 
@@ -437,9 +377,7 @@ impl WriteTx<'_> {
     pub async fn revoke_role(&mut self, account: AccountId, role: Role) -> StoreResult<()> {
         let org = self.org()?;
         if self.actor().account == Some(account) && role == Role::Admin {
-            return Err(StoreError::Refused(
-                "You cannot remove your own administrator role",
-            ));
+            return Err(StoreError::Refused("You cannot remove your own administrator role"));
         }
         let changed = sqlx::query(
             "UPDATE role_grants SET revoked_at = $4 WHERE org_id = $1 AND account_id = $2 AND role = $3 \
@@ -488,15 +426,15 @@ impl WriteTx<'_> {
             .bind(now.as_str())
             .execute(self.conn())
             .await?;
-        sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND account_id = $2 AND revoked_at IS NULL")
-            .bind(org.as_str())
-            .bind(account.to_string())
-            .bind(now.as_str())
-            .execute(self.conn())
-            .await?;
-        self.audit(
-            AuditEvent::new("membership.disabled", "account", account.0).fields(&["disabled_at"]),
-        );
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $3 WHERE org_id = $1 AND account_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(org.as_str())
+        .bind(account.to_string())
+        .bind(now.as_str())
+        .execute(self.conn())
+        .await?;
+        self.audit(AuditEvent::new("membership.disabled", "account", account.0).fields(&["disabled_at"]));
         Ok(())
     }
 
@@ -506,16 +444,12 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] for a non-member.
     pub async fn enable_member(&mut self, account: AccountId) -> StoreResult<()> {
         self.require_member(account).await?;
-        sqlx::query(
-            "UPDATE memberships SET disabled_at = NULL WHERE org_id = $1 AND account_id = $2",
-        )
-        .bind(self.org()?.to_string())
-        .bind(account.to_string())
-        .execute(self.conn())
-        .await?;
-        self.audit(
-            AuditEvent::new("membership.enabled", "account", account.0).fields(&["disabled_at"]),
-        );
+        sqlx::query("UPDATE memberships SET disabled_at = NULL WHERE org_id = $1 AND account_id = $2")
+            .bind(self.org()?.to_string())
+            .bind(account.to_string())
+            .execute(self.conn())
+            .await?;
+        self.audit(AuditEvent::new("membership.enabled", "account", account.0).fields(&["disabled_at"]));
         Ok(())
     }
 
@@ -523,11 +457,7 @@ impl WriteTx<'_> {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown or decided request; [`StoreError::Refused`] for one's own.
-    pub async fn decide_confirmation(
-        &mut self,
-        id: ConfirmationId,
-        confirm: bool,
-    ) -> StoreResult<()> {
+    pub async fn decide_confirmation(&mut self, id: ConfirmationId, confirm: bool) -> StoreResult<()> {
         let org = self.org()?;
         let row = sqlx::query(
             "SELECT account_id, role, role_ends_on, requested_by FROM confirmations \
@@ -542,9 +472,7 @@ impl WriteTx<'_> {
         let requested_by: Option<String> = row.try_get("requested_by")?;
         let me = self.actor().account.map(|a| a.to_string());
         if me.is_some() && (requested_by == me || Some(account.to_string()) == me) {
-            return Err(StoreError::Refused(
-                "Another safeguarding lead must decide this",
-            ));
+            return Err(StoreError::Refused("Another safeguarding lead must decide this"));
         }
         sqlx::query("UPDATE confirmations SET decided_by = $2, decided_at = $3, decision = $4 WHERE id = $1")
             .bind(id.to_string())
@@ -554,42 +482,26 @@ impl WriteTx<'_> {
             .execute(self.conn())
             .await?;
         self.audit(AuditEvent::new(
-            if confirm {
-                "confirmation.confirmed"
-            } else {
-                "confirmation.refused"
-            },
+            if confirm { "confirmation.confirmed" } else { "confirmation.refused" },
             "confirmation",
             id.0,
         ));
         if confirm {
-            let role = Role::parse(
-                &row.try_get::<Option<String>, _>("role")?
-                    .unwrap_or_default(),
-            )
-            .map_err(|_| StoreError::Other("bad role in database".into()))?;
-            let ends_on = row
-                .try_get::<Option<String>, _>("role_ends_on")?
-                .map(|d| parse_date(&d))
-                .transpose()?;
+            let role = Role::parse(&row.try_get::<Option<String>, _>("role")?.unwrap_or_default())
+                .map_err(|_| StoreError::Other("bad role in database".into()))?;
+            let ends_on = row.try_get::<Option<String>, _>("role_ends_on")?.map(|d| parse_date(&d)).transpose()?;
             self.insert_grant(account, role, ends_on).await?;
         }
         Ok(())
     }
 
     async fn require_member(&mut self, account: AccountId) -> StoreResult<()> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND account_id = $2",
-        )
-        .bind(self.org()?.to_string())
-        .bind(account.to_string())
-        .fetch_one(self.conn())
-        .await?;
-        if n == 0 {
-            Err(StoreError::NotFound)
-        } else {
-            Ok(())
-        }
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND account_id = $2")
+            .bind(self.org()?.to_string())
+            .bind(account.to_string())
+            .fetch_one(self.conn())
+            .await?;
+        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     async fn has_safeguarding_lead(&mut self) -> StoreResult<bool> {
@@ -619,11 +531,7 @@ impl Store {
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn member_by_email(
-        &self,
-        scope: &OrgScope,
-        email: &Email,
-    ) -> StoreResult<Option<AccountId>> {
+    pub async fn member_by_email(&self, scope: &OrgScope, email: &Email) -> StoreResult<Option<AccountId>> {
         let id: Option<String> = sqlx::query_scalar(
             "SELECT a.id FROM accounts a JOIN memberships m ON m.account_id = a.id WHERE m.org_id = $1 AND a.email = $2",
         )

@@ -100,9 +100,7 @@ impl<T> Page<T> {
     #[must_use]
     pub fn pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per - 1) / per)
-            .unwrap_or(u32::MAX)
-            .max(1)
+        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX).max(1)
     }
 }
 
@@ -128,12 +126,10 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn chain_for_slug(&self, slug: &str) -> StoreResult<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_scalar("SELECT id FROM organisations WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Checks one chain from its first event to its head. Returns the first break, if any.
@@ -142,12 +138,7 @@ impl Store {
     /// When the database cannot be read.
     pub async fn verify_chain(&self, chain: &str) -> StoreResult<Option<ChainBreak>> {
         let broken = |seq: i64, event_id: Option<String>, reason: &'static str| {
-            Ok(Some(ChainBreak {
-                chain: chain.to_owned(),
-                seq,
-                event_id,
-                reason,
-            }))
+            Ok(Some(ChainBreak { chain: chain.to_owned(), seq, event_id, reason }))
         };
         let mut expected_seq = 1;
         let mut prev = GENESIS.to_owned();
@@ -170,11 +161,7 @@ impl Store {
                     return broken(expected_seq, None, "the event is missing");
                 }
                 if stored_prev != prev {
-                    return broken(
-                        event.seq,
-                        Some(event.id),
-                        "it does not follow the event before it",
-                    );
+                    return broken(event.seq, Some(event.id), "it does not follow the event before it");
                 }
                 if chain_hash(&prev, &event) != stored_hash {
                     return broken(event.seq, Some(event.id), "its content was changed");
@@ -198,11 +185,7 @@ impl Store {
                 let head_seq: i64 = head.try_get("seq")?;
                 let head_hash: String = head.try_get("hash")?;
                 if head_seq > last {
-                    broken(
-                        last + 1,
-                        None,
-                        "events at the end of the chain were deleted",
-                    )
+                    broken(last + 1, None, "events at the end of the chain were deleted")
                 } else if head_seq < last || head_hash != prev {
                     broken(last, None, "the chain does not end where its head says")
                 } else {
@@ -227,25 +210,20 @@ impl Store {
         let where_clause = "chain = $1 AND ($2 = 'case_content' OR sensitivity = 'general') \
              AND ($3 = '' OR action LIKE $3 || '%') AND ($4 = '' OR actor_id = $4) \
              AND ($5 = '' OR entity_id = $5)";
-        let visible = if reads_case_audit(scope.roles()) {
-            "case_content"
-        } else {
-            "general"
-        };
+        let visible = if reads_case_audit(scope.roles()) { "case_content" } else { "general" };
         let chain = scope.org().to_string();
         let action = filter.action_prefix.clone().unwrap_or_default();
         let actor = filter.actor_id.clone().unwrap_or_default();
         let entity = filter.entity_id.clone().unwrap_or_default();
-        let total: i64 = sqlx::query_scalar(crate::db::sql(format!(
-            "SELECT COUNT(*) FROM audit_events WHERE {where_clause}"
-        )))
-        .bind(chain.as_str())
-        .bind(visible)
-        .bind(action.as_str())
-        .bind(actor.as_str())
-        .bind(entity.as_str())
-        .fetch_one(&self.pool)
-        .await?;
+        let total: i64 =
+            sqlx::query_scalar(crate::db::sql(format!("SELECT COUNT(*) FROM audit_events WHERE {where_clause}")))
+                .bind(chain.as_str())
+                .bind(visible)
+                .bind(action.as_str())
+                .bind(actor.as_str())
+                .bind(entity.as_str())
+                .fetch_one(&self.pool)
+                .await?;
         let page = page.max(1);
         let rows = sqlx::query(crate::db::sql(format!(
             "SELECT id, chain, seq, at, actor_kind, actor_id, action, entity, entity_id, fields, \
@@ -273,22 +251,12 @@ impl Store {
                     action: e.action,
                     entity: e.entity,
                     entity_id: e.entity_id,
-                    fields: e
-                        .fields
-                        .split(',')
-                        .filter(|f| !f.is_empty())
-                        .map(str::to_owned)
-                        .collect(),
+                    fields: e.fields.split(',').filter(|f| !f.is_empty()).map(str::to_owned).collect(),
                     case_content: e.sensitivity == "case_content",
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            page,
-            per_page,
-            total,
-        })
+        Ok(Page { items, page, per_page, total })
     }
 }
 

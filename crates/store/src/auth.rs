@@ -20,19 +20,11 @@ use time::OffsetDateTime;
 pub const API_TOKEN_PREFIX: &str = "vigil_";
 
 pub(crate) fn operator() -> Actor {
-    Actor {
-        kind: ActorKind::Operator,
-        account: None,
-        roles: Vec::new(),
-    }
+    Actor { kind: ActorKind::Operator, account: None, roles: Vec::new() }
 }
 
 fn anonymous() -> Actor {
-    Actor {
-        kind: ActorKind::Anonymous,
-        account: None,
-        roles: Vec::new(),
-    }
+    Actor { kind: ActorKind::Anonymous, account: None, roles: Vec::new() }
 }
 
 /// A signed-in or half-signed-in browser session.
@@ -103,29 +95,23 @@ fn account_row(row: &AnyRow) -> StoreResult<AccountRow> {
         id: parse_account(&row.try_get::<String, _>("id")?)?,
         password_hash: row.try_get("password_hash")?,
         totp_secret: row.try_get("totp_secret")?,
-        totp_confirmed: row
-            .try_get::<Option<String>, _>("totp_confirmed_at")?
-            .is_some(),
+        totp_confirmed: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
         totp_last_step: row.try_get("totp_last_step")?,
         failed: row.try_get("failed_sign_ins")?,
-        locked_until: row
-            .try_get::<Option<String>, _>("locked_until")?
-            .map(|t| parse_ts(&t))
-            .transpose()?,
+        locked_until: row.try_get::<Option<String>, _>("locked_until")?.map(|t| parse_ts(&t)).transpose()?,
     })
 }
 
 fn parse_account(text: &str) -> StoreResult<AccountId> {
-    text.parse()
-        .map_err(|_| StoreError::Other("bad account id in database".into()))
+    text.parse().map_err(|_| StoreError::Other("bad account id in database".into()))
 }
 
 fn parse_org(text: &str) -> StoreResult<OrgId> {
-    text.parse()
-        .map_err(|_| StoreError::Other("bad organisation id in database".into()))
+    text.parse().map_err(|_| StoreError::Other("bad organisation id in database".into()))
 }
 
-const ACCOUNT_COLUMNS: &str = "id, password_hash, totp_secret, totp_confirmed_at, totp_last_step, failed_sign_ins, locked_until";
+const ACCOUNT_COLUMNS: &str =
+    "id, password_hash, totp_secret, totp_confirmed_at, totp_last_step, failed_sign_ins, locked_until";
 
 impl Store {
     // ----- set-up -------------------------------------------------------------------------------------
@@ -149,10 +135,7 @@ impl Store {
         .bind(ts(self.now()))
         .execute(tx.conn())
         .await?;
-        tx.audit_in(
-            None,
-            AuditEvent::new("setup.token_issued", "instance", None),
-        );
+        tx.audit_in(None, AuditEvent::new("setup.token_issued", "instance", None));
         tx.commit().await?;
         Ok(Some(token))
     }
@@ -171,19 +154,14 @@ impl Store {
     ) -> StoreResult<String> {
         let password_hash = hash_off_thread(admin.password.expose().to_owned()).await?;
         let mut tx = self.write_instance(anonymous()).await?;
-        let claimed =
-            sqlx::query("DELETE FROM instance_setup WHERE id = 'instance' AND token_hash = $1")
-                .bind(secrets::hash_token(setup_token))
-                .execute(tx.conn())
-                .await?
-                .rows_affected();
-        let organisations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
-            .fetch_one(tx.conn())
-            .await?;
+        let claimed = sqlx::query("DELETE FROM instance_setup WHERE id = 'instance' AND token_hash = $1")
+            .bind(secrets::hash_token(setup_token))
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
+        let organisations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(tx.conn()).await?;
         if claimed != 1 || organisations > 0 {
-            return Err(StoreError::Refused(
-                "The set-up code is wrong or has already been used",
-            ));
+            return Err(StoreError::Refused("The set-up code is wrong or has already been used"));
         }
         let org_id = tx.create_organisation(org).await?;
         tx.enter(org_id);
@@ -191,9 +169,7 @@ impl Store {
         tx.add_membership(account).await?;
         tx.grant_role(account, Role::Admin, None).await?;
         tx.audit(AuditEvent::new("setup.completed", "organisation", org_id.0));
-        let token = tx
-            .insert_session(account, org_id, user_agent, false)
-            .await?;
+        let token = tx.insert_session(account, org_id, user_agent, false).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -226,44 +202,31 @@ impl Store {
         user_agent: &str,
     ) -> StoreResult<PasswordOutcome> {
         let now = self.now();
-        let email = Email::parse(email)
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
-        let row = sqlx::query(crate::db::sql(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1"
-        )))
-        .bind(email.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
+        let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
+        let row = sqlx::query(crate::db::sql(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1")))
+            .bind(email.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(account) = row.as_ref().map(account_row).transpose()? else {
             // Spend the same time as a real check, so the answer does not reveal which addresses exist.
             let decoy = secrets::decoy_hash().to_owned();
             let password = password.to_owned();
-            let _ =
-                tokio::task::spawn_blocking(move || secrets::verify_password(&password, &decoy))
-                    .await;
+            let _ = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &decoy)).await;
             let mut tx = self.write_instance(anonymous()).await?;
-            tx.audit_in(
-                None,
-                AuditEvent::new("sign_in.failed", "account", None).fields(&["email"]),
-            );
+            tx.audit_in(None, AuditEvent::new("sign_in.failed", "account", None).fields(&["email"]));
             tx.commit().await?;
             return Ok(PasswordOutcome::Rejected);
         };
         if let Some(until) = account.locked_until.filter(|u| *u > now) {
-            self.audit_account_event(
-                account.id,
-                AuditEvent::new("sign_in.refused_locked", "account", account.id.0),
-            )
-            .await?;
+            self.audit_account_event(account.id, AuditEvent::new("sign_in.refused_locked", "account", account.id.0))
+                .await?;
             return Ok(PasswordOutcome::Locked { until });
         }
         let stored = account.password_hash.clone();
         let given = password.to_owned();
-        let matches =
-            tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
-                .await
-                .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
+        let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
+            .await
+            .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
         let Some(org) = self.first_active_org(account.id).await? else {
             self.record_failure(&account, "sign_in.failed").await?;
             return Ok(PasswordOutcome::Rejected);
@@ -280,26 +243,13 @@ impl Store {
         } else {
             NextStep::SignedIn
         };
-        let scope = OrgScope::new(
-            org,
-            Actor {
-                kind: ActorKind::Session,
-                account: Some(account.id),
-                roles,
-            },
-        );
+        let scope = OrgScope::new(org, Actor { kind: ActorKind::Session, account: Some(account.id), roles });
         let mut tx = self.write(&scope).await?;
         let signed_in = next == NextStep::SignedIn;
-        let token = tx
-            .insert_session(account.id, org, user_agent, signed_in)
-            .await?;
+        let token = tx.insert_session(account.id, org, user_agent, signed_in).await?;
         tx.clear_failures(account.id).await?;
         tx.audit(AuditEvent::new(
-            if signed_in {
-                "sign_in.succeeded"
-            } else {
-                "sign_in.password_accepted"
-            },
+            if signed_in { "sign_in.succeeded" } else { "sign_in.password_accepted" },
             "account",
             account.id.0,
         ));
@@ -323,23 +273,16 @@ impl Store {
             .filter(|step| account.totp_last_step.is_none_or(|last| *step > last));
         let Some(step) = step else {
             self.record_failure(&account, "sign_in.code_failed").await?;
-            return Err(StoreError::Refused(
-                "The code is wrong or has already been used: enter the current code",
-            ));
+            return Err(StoreError::Refused("The code is wrong or has already been used: enter the current code"));
         };
-        self.complete_sign_in(session, SecondFactor::Code(step))
-            .await
+        self.complete_sign_in(session, SecondFactor::Code(step)).await
     }
 
     /// Signs in with a single-use recovery code instead of the authenticator.
     ///
     /// # Errors
     /// [`StoreError::Refused`] for a wrong or used code.
-    pub async fn sign_in_recovery_code(
-        &self,
-        session: &Session,
-        code: &str,
-    ) -> StoreResult<String> {
+    pub async fn sign_in_recovery_code(&self, session: &Session, code: &str) -> StoreResult<String> {
         let account = self.account(session.account).await?;
         self.refuse_if_locked(&account)?;
         let hash = secrets::hash_token(&code.to_lowercase());
@@ -351,14 +294,10 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(id) = id else {
-            self.record_failure(&account, "sign_in.recovery_code_failed")
-                .await?;
-            return Err(StoreError::Refused(
-                "The recovery code is wrong or has already been used",
-            ));
+            self.record_failure(&account, "sign_in.recovery_code_failed").await?;
+            return Err(StoreError::Refused("The recovery code is wrong or has already been used"));
         };
-        self.complete_sign_in(session, SecondFactor::RecoveryCode(id))
-            .await
+        self.complete_sign_in(session, SecondFactor::RecoveryCode(id)).await
     }
 
     /// Starts enrolling an authenticator: stores a new secret (or reuses an unconfirmed one) and answers it.
@@ -368,9 +307,7 @@ impl Store {
     pub async fn begin_enrolment(&self, session: &Session) -> StoreResult<String> {
         let account = self.account(session.account).await?;
         if account.totp_confirmed {
-            return Err(StoreError::Refused(
-                "This account already has an authenticator",
-            ));
+            return Err(StoreError::Refused("This account already has an authenticator"));
         }
         if let Some(secret) = account.totp_secret {
             return Ok(secret);
@@ -384,20 +321,11 @@ impl Store {
             .await?;
         tx.audit_account(
             session.account,
-            AuditEvent::new(
-                "second_factor.enrolment_started",
-                "account",
-                session.account.0,
-            )
-            .fields(&["totp_secret"]),
+            AuditEvent::new("second_factor.enrolment_started", "account", session.account.0).fields(&["totp_secret"]),
         )
         .await?;
         tx.commit().await?;
-        Ok(self
-            .account(session.account)
-            .await?
-            .totp_secret
-            .unwrap_or(secret))
+        Ok(self.account(session.account).await?.totp_secret.unwrap_or(secret))
     }
 
     /// Confirms enrolment with a first code. Answers the rotated session token and ten recovery codes,
@@ -405,11 +333,7 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Refused`] for a wrong code.
-    pub async fn confirm_enrolment(
-        &self,
-        session: &Session,
-        code: &str,
-    ) -> StoreResult<(String, Vec<String>)> {
+    pub async fn confirm_enrolment(&self, session: &Session, code: &str) -> StoreResult<(String, Vec<String>)> {
         let account = self.account(session.account).await?;
         let step = account
             .totp_secret
@@ -417,15 +341,11 @@ impl Store {
             .filter(|_| !account.totp_confirmed)
             .and_then(|secret| totp::matching_step(secret, code, self.now()));
         let Some(step) = step else {
-            return Err(StoreError::Refused(
-                "The code is wrong: enter the code your authenticator app shows now",
-            ));
+            return Err(StoreError::Refused("The code is wrong: enter the code your authenticator app shows now"));
         };
         let codes: Vec<String> = (0..10).map(|_| secrets::new_recovery_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| secrets::hash_token(c)).collect();
-        let token = self
-            .complete_sign_in(session, SecondFactor::Enrolment(step, hashes))
-            .await?;
+        let token = self.complete_sign_in(session, SecondFactor::Enrolment(step, hashes)).await?;
         Ok((token, codes))
     }
 
@@ -460,14 +380,7 @@ impl Store {
         let signed_in = row.try_get::<Option<String>, _>("signed_in_at")?.is_some();
         let scope = if signed_in {
             let roles = self.active_roles(org, account).await?;
-            Some(OrgScope::new(
-                org,
-                Actor {
-                    kind: ActorKind::Session,
-                    account: Some(account),
-                    roles,
-                },
-            ))
+            Some(OrgScope::new(org, Actor { kind: ActorKind::Session, account: Some(account), roles }))
         } else {
             None
         };
@@ -479,9 +392,7 @@ impl Store {
             org,
             csrf_token: row.try_get("csrf_token")?,
             scope,
-            has_second_factor: row
-                .try_get::<Option<String>, _>("totp_confirmed_at")?
-                .is_some(),
+            has_second_factor: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
             second_factor_at: row
                 .try_get::<Option<String>, _>("second_factor_at")?
                 .map(|t| parse_ts(&t))
@@ -499,11 +410,7 @@ impl Store {
         } else {
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
         };
-        query
-            .bind(id)
-            .bind(ts(self.now()))
-            .execute(&self.pool)
-            .await?;
+        query.bind(id).bind(ts(self.now())).execute(&self.pool).await?;
         Ok(())
     }
 
@@ -549,14 +456,7 @@ impl Store {
         .bind(account.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    parse_org(&r.try_get::<String, _>("id")?)?,
-                    r.try_get("name")?,
-                ))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((parse_org(&r.try_get::<String, _>("id")?)?, r.try_get("name")?))).collect()
     }
 
     // ----- API tokens ---------------------------------------------------------------------------------
@@ -584,14 +484,7 @@ impl Store {
         let org = parse_org(&row.try_get::<String, _>("org_id")?)?;
         let account = parse_account(&row.try_get::<String, _>("account_id")?)?;
         let roles = self.active_roles(org, account).await?;
-        Ok(Some(OrgScope::new(
-            org,
-            Actor {
-                kind: ActorKind::Token,
-                account: Some(account),
-                roles,
-            },
-        )))
+        Ok(Some(OrgScope::new(org, Actor { kind: ActorKind::Token, account: Some(account), roles })))
     }
 
     // ----- password reset -----------------------------------------------------------------------------
@@ -606,9 +499,7 @@ impl Store {
         email: &str,
         compose: impl FnOnce(&str) -> (&'static str, String),
     ) -> StoreResult<()> {
-        let email = Email::parse(email)
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
+        let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
         let id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
             .bind(email.as_str())
             .fetch_optional(&self.pool)
@@ -631,11 +522,7 @@ impl Store {
         .await?;
         let (subject, body) = compose(&token);
         tx.queue_mail(&email, subject, &body).await?;
-        tx.audit_account(
-            account,
-            AuditEvent::new("password.reset_requested", "account", account.0),
-        )
-        .await?;
+        tx.audit_account(account, AuditEvent::new("password.reset_requested", "account", account.0)).await?;
         tx.commit().await
     }
 
@@ -654,24 +541,18 @@ impl Store {
         .bind(now.as_str())
         .fetch_optional(tx.conn())
         .await?;
-        let account =
-            account
-                .map(|a| parse_account(&a))
-                .transpose()?
-                .ok_or(StoreError::Refused(
-                    "This link has expired or has already been used: ask for a new one",
-                ))?;
+        let account = account
+            .map(|a| parse_account(&a))
+            .transpose()?
+            .ok_or(StoreError::Refused("This link has expired or has already been used: ask for a new one"))?;
         sqlx::query("UPDATE password_resets SET used_at = $2 WHERE token_hash = $1")
             .bind(secrets::hash_token(token))
             .bind(now.as_str())
             .execute(tx.conn())
             .await?;
         tx.set_password_hash(account, &password_hash).await?;
-        tx.audit_account(
-            account,
-            AuditEvent::new("password.reset", "account", account.0).fields(&["password_hash"]),
-        )
-        .await?;
+        tx.audit_account(account, AuditEvent::new("password.reset", "account", account.0).fields(&["password_hash"]))
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -679,45 +560,28 @@ impl Store {
     // ----- helpers ------------------------------------------------------------------------------------
 
     /// The roles in force today for one member.
-    pub(crate) async fn active_roles(
-        &self,
-        org: OrgId,
-        account: AccountId,
-    ) -> StoreResult<Vec<Role>> {
-        Ok(self
-            .roles_of(org, &[account])
-            .await?
-            .into_iter()
-            .map(|(_, h)| h.role)
-            .collect())
+    pub(crate) async fn active_roles(&self, org: OrgId, account: AccountId) -> StoreResult<Vec<Role>> {
+        Ok(self.roles_of(org, &[account]).await?.into_iter().map(|(_, h)| h.role).collect())
     }
 
     async fn account(&self, id: AccountId) -> StoreResult<AccountRow> {
-        let row = sqlx::query(crate::db::sql(format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .found()?;
+        let row = sqlx::query(crate::db::sql(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .found()?;
         account_row(&row)
     }
 
     fn refuse_if_locked(&self, account: &AccountRow) -> StoreResult<()> {
         if account.locked_until.is_some_and(|u| u > self.now()) {
-            return Err(StoreError::Refused(
-                "Too many attempts: wait a few minutes, then try again",
-            ));
+            return Err(StoreError::Refused("Too many attempts: wait a few minutes, then try again"));
         }
         Ok(())
     }
 
     async fn first_active_org(&self, account: AccountId) -> StoreResult<Option<OrgId>> {
-        Ok(self
-            .organisations_of(account)
-            .await?
-            .first()
-            .map(|(id, _)| *id))
+        Ok(self.organisations_of(account).await?.first().map(|(id, _)| *id))
     }
 
     async fn record_failure(&self, account: &AccountRow, action: &'static str) -> StoreResult<()> {
@@ -730,11 +594,8 @@ impl Store {
             .bind(locked.map(ts))
             .execute(tx.conn())
             .await?;
-        tx.audit_account(
-            account.id,
-            AuditEvent::new(action, "account", account.id.0).fields(&["failed_sign_ins"]),
-        )
-        .await?;
+        tx.audit_account(account.id, AuditEvent::new(action, "account", account.id.0).fields(&["failed_sign_ins"]))
+            .await?;
         tx.commit().await
     }
 
@@ -746,20 +607,10 @@ impl Store {
 
     /// Upgrades a password-stage session to signed in, after `step` has recorded how the second factor
     /// was given. The session's token is replaced, so a token seen before sign-in is worthless after it.
-    async fn complete_sign_in(
-        &self,
-        session: &Session,
-        factor: SecondFactor,
-    ) -> StoreResult<String> {
+    async fn complete_sign_in(&self, session: &Session, factor: SecondFactor) -> StoreResult<String> {
         let roles = self.active_roles(session.org, session.account).await?;
-        let scope = OrgScope::new(
-            session.org,
-            Actor {
-                kind: ActorKind::Session,
-                account: Some(session.account),
-                roles,
-            },
-        );
+        let scope =
+            OrgScope::new(session.org, Actor { kind: ActorKind::Session, account: Some(session.account), roles });
         let mut tx = self.write(&scope).await?;
         match factor {
             SecondFactor::Code(step) => tx.set_last_step(session.account, step).await?,
@@ -781,10 +632,7 @@ impl Store {
         .execute(tx.conn())
         .await?;
         tx.clear_failures(session.account).await?;
-        tx.audit(
-            AuditEvent::new("sign_in.succeeded", "account", session.account.0)
-                .fields(&["second_factor"]),
-        );
+        tx.audit(AuditEvent::new("sign_in.succeeded", "account", session.account.0).fields(&["second_factor"]));
         tx.commit().await?;
         Ok(token)
     }
@@ -825,13 +673,14 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the session is not the actor's.
     pub async fn end_own_session(&mut self, session_id: &str) -> StoreResult<()> {
         let account = self.actor().account.ok_or(StoreError::NotFound)?;
-        let ended = sqlx::query("UPDATE sessions SET ended_at = $3 WHERE id = $1 AND account_id = $2 AND ended_at IS NULL")
-            .bind(session_id)
-            .bind(account.to_string())
-            .bind(ts(self.store().now()))
-            .execute(self.conn())
-            .await?
-            .rows_affected();
+        let ended =
+            sqlx::query("UPDATE sessions SET ended_at = $3 WHERE id = $1 AND account_id = $2 AND ended_at IS NULL")
+                .bind(session_id)
+                .bind(account.to_string())
+                .bind(ts(self.store().now()))
+                .execute(self.conn())
+                .await?
+                .rows_affected();
         if ended == 0 {
             return Err(StoreError::NotFound);
         }
@@ -855,10 +704,9 @@ impl WriteTx<'_> {
             .fetch_one(self.conn())
             .await?;
         let given = current.to_owned();
-        let matches =
-            tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
-                .await
-                .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
+        let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
+            .await
+            .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
         if !matches {
             return Err(StoreError::Refused("Your current password is wrong"));
         }
@@ -869,9 +717,7 @@ impl WriteTx<'_> {
             .bind(keep_session)
             .execute(self.conn())
             .await?;
-        self.audit(
-            AuditEvent::new("password.changed", "account", account.0).fields(&["password_hash"]),
-        );
+        self.audit(AuditEvent::new("password.changed", "account", account.0).fields(&["password_hash"]));
         Ok(())
     }
 
@@ -879,11 +725,7 @@ impl WriteTx<'_> {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the account is not an enabled member.
-    pub async fn create_api_token(
-        &mut self,
-        account: AccountId,
-        name: &str,
-    ) -> StoreResult<(TokenId, String)> {
+    pub async fn create_api_token(&mut self, account: AccountId, name: &str) -> StoreResult<(TokenId, String)> {
         let org = self.org()?;
         let enabled: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND account_id = $2 AND disabled_at IS NULL",
@@ -908,9 +750,7 @@ impl WriteTx<'_> {
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;
-        self.audit(
-            AuditEvent::new("api_token.created", "api_token", id.0).fields(&["account_id", "name"]),
-        );
+        self.audit(AuditEvent::new("api_token.created", "api_token", id.0).fields(&["account_id", "name"]));
         Ok((id, token))
     }
 
@@ -918,36 +758,24 @@ impl WriteTx<'_> {
     ///
     /// # Errors
     /// When the database cannot be written.
-    pub async fn set_demo_second_factor(
-        &mut self,
-        account: AccountId,
-        secret: &str,
-    ) -> StoreResult<()> {
+    pub async fn set_demo_second_factor(&mut self, account: AccountId, secret: &str) -> StoreResult<()> {
         sqlx::query("UPDATE accounts SET totp_secret = $2, totp_confirmed_at = $3 WHERE id = $1")
             .bind(account.to_string())
             .bind(secret)
             .bind(ts(self.store().now()))
             .execute(self.conn())
             .await?;
-        self.audit(
-            AuditEvent::new("second_factor.enrolled", "account", account.0)
-                .fields(&["totp_secret"]),
-        );
+        self.audit(AuditEvent::new("second_factor.enrolled", "account", account.0).fields(&["totp_secret"]));
         Ok(())
     }
 
     /// Records an account-level event in the chain of every organisation the account belongs to, or in the
     /// instance chain if it belongs to none.
-    pub(crate) async fn audit_account(
-        &mut self,
-        account: AccountId,
-        event: AuditEvent,
-    ) -> StoreResult<()> {
-        let orgs: Vec<String> =
-            sqlx::query_scalar("SELECT org_id FROM memberships WHERE account_id = $1")
-                .bind(account.to_string())
-                .fetch_all(self.conn())
-                .await?;
+    pub(crate) async fn audit_account(&mut self, account: AccountId, event: AuditEvent) -> StoreResult<()> {
+        let orgs: Vec<String> = sqlx::query_scalar("SELECT org_id FROM memberships WHERE account_id = $1")
+            .bind(account.to_string())
+            .fetch_all(self.conn())
+            .await?;
         if orgs.is_empty() {
             self.audit_in(None, event.clone());
         }
@@ -990,39 +818,26 @@ impl WriteTx<'_> {
         .await?
         .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Refused(
-                "The code has already been used: wait for the next code",
-            ));
+            return Err(StoreError::Refused("The code has already been used: wait for the next code"));
         }
         Ok(())
     }
 
     async fn use_recovery_code(&mut self, id: String) -> StoreResult<()> {
-        let changed =
-            sqlx::query("UPDATE recovery_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
-                .bind(id.as_str())
-                .bind(ts(self.store().now()))
-                .execute(self.conn())
-                .await?
-                .rows_affected();
+        let changed = sqlx::query("UPDATE recovery_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL")
+            .bind(id.as_str())
+            .bind(ts(self.store().now()))
+            .execute(self.conn())
+            .await?
+            .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Refused(
-                "The recovery code has already been used",
-            ));
+            return Err(StoreError::Refused("The recovery code has already been used"));
         }
-        self.audit(AuditEvent::new(
-            "recovery_code.used",
-            "recovery_code",
-            id.parse::<uuid::Uuid>().ok(),
-        ));
+        self.audit(AuditEvent::new("recovery_code.used", "recovery_code", id.parse::<uuid::Uuid>().ok()));
         Ok(())
     }
 
-    async fn confirm_second_factor(
-        &mut self,
-        account: AccountId,
-        code_hashes: &[String],
-    ) -> StoreResult<()> {
+    async fn confirm_second_factor(&mut self, account: AccountId, code_hashes: &[String]) -> StoreResult<()> {
         sqlx::query("UPDATE accounts SET totp_confirmed_at = $2 WHERE id = $1")
             .bind(account.to_string())
             .bind(ts(self.store().now()))
@@ -1033,18 +848,15 @@ impl WriteTx<'_> {
             .execute(self.conn())
             .await?;
         for hash in code_hashes {
-            sqlx::query(
-                "INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)",
-            )
-            .bind(TokenId::new().to_string())
-            .bind(account.to_string())
-            .bind(hash.as_str())
-            .execute(self.conn())
-            .await?;
+            sqlx::query("INSERT INTO recovery_codes (id, account_id, code_hash) VALUES ($1, $2, $3)")
+                .bind(TokenId::new().to_string())
+                .bind(account.to_string())
+                .bind(hash.as_str())
+                .execute(self.conn())
+                .await?;
         }
         self.audit(
-            AuditEvent::new("second_factor.enrolled", "account", account.0)
-                .fields(&["totp_secret", "recovery_codes"]),
+            AuditEvent::new("second_factor.enrolled", "account", account.0).fields(&["totp_secret", "recovery_codes"]),
         );
         Ok(())
     }

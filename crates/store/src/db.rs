@@ -41,20 +41,14 @@ impl FixedClock {
 
     /// Moves the clock forward.
     pub fn advance(&self, by: time::Duration) {
-        let mut now = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut now = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         *now += by;
     }
 }
 
 impl Clock for FixedClock {
     fn now(&self) -> OffsetDateTime {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -65,9 +59,7 @@ pub(crate) async fn connect(url: &str) -> StoreResult<(AnyPool, Backend)> {
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         Backend::Postgres
     } else {
-        return Err(StoreError::Other(
-            "DATABASE_URL must start with sqlite: or postgres:".into(),
-        ));
+        return Err(StoreError::Other("DATABASE_URL must start with sqlite: or postgres:".into()));
     };
     let options = AnyPoolOptions::new().max_connections(match backend {
         Backend::Sqlite => 4,
@@ -97,18 +89,10 @@ pub(crate) async fn connect(url: &str) -> StoreResult<(AnyPool, Backend)> {
 
 /// The embedded database must be durable and enforce foreign keys; refuse to start if it is not.
 async fn assert_sqlite_settings(pool: &AnyPool) -> StoreResult<()> {
-    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(pool)
-        .await?;
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(pool)
-        .await?;
-    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-        .fetch_one(pool)
-        .await?;
-    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-        .fetch_one(pool)
-        .await?;
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await?;
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(pool).await?;
+    let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(pool).await?;
+    let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(pool).await?;
     if journal != "wal" || synchronous != 2 || foreign_keys != 1 || busy == 0 {
         return Err(StoreError::Other(format!(
             "SQLite settings are wrong: journal_mode={journal} synchronous={synchronous} \
@@ -119,16 +103,10 @@ async fn assert_sqlite_settings(pool: &AnyPool) -> StoreResult<()> {
 }
 
 /// Each backend's migration files, embedded in the binary. Both folders hold the same versions (tested).
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let files = match backend {
@@ -154,10 +132,7 @@ pub(crate) fn migrator(backend: Backend) -> Migrator {
 /// The versions of each backend's migrations, for the test that keeps them in step.
 #[must_use]
 pub fn migration_versions() -> (Vec<i64>, Vec<i64>) {
-    (
-        SQLITE_MIGRATIONS.iter().map(|m| m.0).collect(),
-        POSTGRES_MIGRATIONS.iter().map(|m| m.0).collect(),
-    )
+    (SQLITE_MIGRATIONS.iter().map(|m| m.0).collect(), POSTGRES_MIGRATIONS.iter().map(|m| m.0).collect())
 }
 
 const TS_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
@@ -167,9 +142,7 @@ const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
 
 /// A timestamp as fixed-width UTC text, so that text order is time order on both databases.
 pub(crate) fn ts(at: OffsetDateTime) -> String {
-    at.to_offset(UtcOffset::UTC)
-        .format(TS_FORMAT)
-        .unwrap_or_else(|_| unreachable!("every UTC time formats"))
+    at.to_offset(UtcOffset::UTC).format(TS_FORMAT).unwrap_or_else(|_| unreachable!("every UTC time formats"))
 }
 
 /// Reads a timestamp written by [`ts`].
@@ -179,13 +152,11 @@ pub(crate) fn parse_ts(text: &str) -> StoreResult<OffsetDateTime> {
 }
 
 pub(crate) fn date(day: Date) -> String {
-    day.format(DATE_FORMAT)
-        .unwrap_or_else(|_| unreachable!("every date formats"))
+    day.format(DATE_FORMAT).unwrap_or_else(|_| unreachable!("every date formats"))
 }
 
 pub(crate) fn parse_date(text: &str) -> StoreResult<Date> {
-    Date::parse(text, DATE_FORMAT)
-        .map_err(|e| StoreError::Other(format!("bad date in database: {e}")))
+    Date::parse(text, DATE_FORMAT).map_err(|e| StoreError::Other(format!("bad date in database: {e}")))
 }
 
 /// Builds a query from runtime text; used only where the statement is assembled from trusted fragments.

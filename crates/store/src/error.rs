@@ -8,10 +8,7 @@ pub enum StoreError {
     NotFound,
     /// The change conflicts with existing data; the message is safe to show and names the field.
     #[error("{field}: {message}")]
-    Conflict {
-        field: &'static str,
-        message: &'static str,
-    },
+    Conflict { field: &'static str, message: &'static str },
     /// The request is not allowed in the record's current state; the message is safe to show.
     #[error("{0}")]
     Refused(&'static str),

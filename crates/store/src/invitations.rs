@@ -67,17 +67,11 @@ impl Store {
         let bad = || StoreError::Other("bad invitation in database".into());
         Ok(Some(Invitation {
             id: row.try_get::<String, _>("id")?.parse().map_err(|_| bad())?,
-            org: row
-                .try_get::<String, _>("org_id")?
-                .parse()
-                .map_err(|_| bad())?,
+            org: row.try_get::<String, _>("org_id")?.parse().map_err(|_| bad())?,
             org_name: row.try_get("name")?,
             email: row.try_get("email")?,
             role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|_| bad())?,
-            role_ends_on: row
-                .try_get::<Option<String>, _>("role_ends_on")?
-                .map(|d| parse_date(&d))
-                .transpose()?,
+            role_ends_on: row.try_get::<Option<String>, _>("role_ends_on")?.map(|d| parse_date(&d)).transpose()?,
             account_exists: row.try_get::<i64, _>("accounts")? > 0,
         }))
     }
@@ -86,10 +80,7 @@ impl Store {
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn pending_invitations(
-        &self,
-        scope: &OrgScope,
-    ) -> StoreResult<Vec<PendingInvitation>> {
+    pub async fn pending_invitations(&self, scope: &OrgScope) -> StoreResult<Vec<PendingInvitation>> {
         let rows = sqlx::query(
             "SELECT id, email, role, expires_at FROM invitations WHERE org_id = $1 AND accepted_at IS NULL \
              AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC LIMIT 100",
@@ -116,88 +107,60 @@ impl Store {
     /// # Errors
     /// [`StoreError::Refused`] for a dead link or a wrong password; [`StoreError::Conflict`] when the
     /// new account's email is taken.
-    pub async fn accept_invitation(
-        &self,
-        token: &str,
-        acceptance: &Acceptance,
-    ) -> StoreResult<GrantOutcome> {
-        let invitation = self.invitation(token).await?.ok_or(StoreError::Refused(
-            "This invitation has expired or has already been used",
-        ))?;
-        let existing: Option<(String, String)> =
-            sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
-                .bind(invitation.email.as_str())
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("password_hash")?)))
-                .transpose()?;
+    pub async fn accept_invitation(&self, token: &str, acceptance: &Acceptance) -> StoreResult<GrantOutcome> {
+        let invitation = self
+            .invitation(token)
+            .await?
+            .ok_or(StoreError::Refused("This invitation has expired or has already been used"))?;
+        let existing: Option<(String, String)> = sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
+            .bind(invitation.email.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get("id")?, r.try_get("password_hash")?)))
+            .transpose()?;
         let password_hash = match (acceptance, &existing) {
-            (Acceptance::NewAccount(new), None) => {
-                Some(hash_off_thread(new.password.expose().to_owned()).await?)
-            }
+            (Acceptance::NewAccount(new), None) => Some(hash_off_thread(new.password.expose().to_owned()).await?),
             (Acceptance::ExistingAccount { password }, Some((_, stored))) => {
                 let (given, stored) = (password.clone(), stored.clone());
-                let ok =
-                    tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
-                        .await
-                        .map_err(|e| StoreError::Other(e.to_string()))?;
+                let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
+                    .await
+                    .map_err(|e| StoreError::Other(e.to_string()))?;
                 if !ok {
                     return Err(StoreError::Refused("The password is wrong"));
                 }
                 None
             }
             _ => {
-                return Err(StoreError::Refused(
-                    "This invitation has changed: open the link again",
-                ));
+                return Err(StoreError::Refused("This invitation has changed: open the link again"));
             }
         };
         // The invitee acts without roles of their own; the role was chosen by whoever invited them.
-        let scope = OrgScope::new(
-            invitation.org,
-            Actor {
-                kind: ActorKind::Anonymous,
-                account: None,
-                roles: Vec::new(),
-            },
-        );
+        let scope =
+            OrgScope::new(invitation.org, Actor { kind: ActorKind::Anonymous, account: None, roles: Vec::new() });
         let mut tx = self.write(&scope).await?;
         let account = match (acceptance, password_hash, existing) {
             (Acceptance::NewAccount(new), Some(hash), _) => {
                 let mut new = new.clone();
-                new.email = Email::parse(&invitation.email)
-                    .map_err(|e| StoreError::Other(e.to_string()))?;
+                new.email = Email::parse(&invitation.email).map_err(|e| StoreError::Other(e.to_string()))?;
                 tx.insert_account(&new, &hash).await?
             }
-            (_, _, Some((id, _))) => id
-                .parse()
-                .map_err(|_| StoreError::Other("bad account id".into()))?,
+            (_, _, Some((id, _))) => id.parse().map_err(|_| StoreError::Other("bad account id".into()))?,
             _ => {
-                return Err(StoreError::Refused(
-                    "This invitation has changed: open the link again",
-                ));
+                return Err(StoreError::Refused("This invitation has changed: open the link again"));
             }
         };
-        let accepted = sqlx::query(
-            "UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND accepted_at IS NULL",
-        )
-        .bind(invitation.id.to_string())
-        .bind(ts(self.now()))
-        .execute(tx.conn())
-        .await?
-        .rows_affected();
+        let accepted = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND accepted_at IS NULL")
+            .bind(invitation.id.to_string())
+            .bind(ts(self.now()))
+            .execute(tx.conn())
+            .await?
+            .rows_affected();
         if accepted != 1 {
             return Err(StoreError::Refused("This invitation has already been used"));
         }
         tx.add_membership(account).await?;
-        let outcome = tx
-            .grant_role(account, invitation.role, invitation.role_ends_on)
-            .await?;
-        tx.audit(AuditEvent::new(
-            "invitation.accepted",
-            "invitation",
-            invitation.id.0,
-        ));
+        let outcome = tx.grant_role(account, invitation.role, invitation.role_ends_on).await?;
+        tx.audit(AuditEvent::new("invitation.accepted", "invitation", invitation.id.0));
         tx.commit().await?;
         Ok(outcome)
     }
@@ -209,12 +172,7 @@ impl WriteTx<'_> {
     /// # Errors
     /// [`StoreError::Conflict`] when the person is already a member; [`StoreError::Refused`] for an
     /// inspector without an end date or an end date in the past.
-    pub async fn invite(
-        &mut self,
-        email: &Email,
-        role: Role,
-        ends_on: Option<Date>,
-    ) -> StoreResult<String> {
+    pub async fn invite(&mut self, email: &Email, role: Role, ends_on: Option<Date>) -> StoreResult<String> {
         let org = self.org()?;
         if role.requires_end_date() && ends_on.is_none() {
             return Err(StoreError::Conflict {
@@ -259,10 +217,7 @@ impl WriteTx<'_> {
         .bind(ts(now + INVITATION_VALID))
         .execute(self.conn())
         .await?;
-        self.audit(
-            AuditEvent::new("invitation.created", "invitation", id.0)
-                .fields(&["email", "role", "ends_on"]),
-        );
+        self.audit(AuditEvent::new("invitation.created", "invitation", id.0).fields(&["email", "role", "ends_on"]));
         Ok(token)
     }
 }

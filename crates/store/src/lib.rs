@@ -40,11 +40,7 @@ impl Store {
     /// When the database cannot be reached or is not configured as Vigil needs.
     pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> StoreResult<Self> {
         let (pool, backend) = db::connect(url).await?;
-        Ok(Self {
-            pool,
-            backend,
-            clock,
-        })
+        Ok(Self { pool, backend, clock })
     }
 
     /// Applies any migrations not yet applied. Migrations are forward-only.
@@ -61,12 +57,11 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn migrations_current(&self) -> StoreResult<bool> {
-        let applied: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = $1")
-                .bind(true)
-                .fetch_one(&self.pool)
-                .await
-                .or_else(|_| Ok::<i64, sqlx::Error>(0))?;
+        let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = $1")
+            .bind(true)
+            .fetch_one(&self.pool)
+            .await
+            .or_else(|_| Ok::<i64, sqlx::Error>(0))?;
         Ok(usize::try_from(applied).unwrap_or(0) == db::migrator(self.backend).iter().count())
     }
 

@@ -42,10 +42,7 @@ const COLUMNS: &str = "id, slug, name, ukprn, nation, provider_type, created_at"
 fn organisation(row: &AnyRow) -> StoreResult<Organisation> {
     let bad = |what| StoreError::Other(format!("bad {what} in organisations"));
     Ok(Organisation {
-        id: row
-            .try_get::<String, _>("id")?
-            .parse()
-            .map_err(|_| bad("id"))?,
+        id: row.try_get::<String, _>("id")?.parse().map_err(|_| bad("id"))?,
         slug: row.try_get("slug")?,
         name: row.try_get("name")?,
         ukprn: row.try_get("ukprn")?,
@@ -66,13 +63,11 @@ impl Store {
     }
 
     pub(crate) async fn organisation_by_id(&self, id: OrgId) -> StoreResult<Organisation> {
-        let row = sqlx::query(crate::db::sql(format!(
-            "SELECT {COLUMNS} FROM organisations WHERE id = $1"
-        )))
-        .bind(id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .found()?;
+        let row = sqlx::query(crate::db::sql(format!("SELECT {COLUMNS} FROM organisations WHERE id = $1")))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .found()?;
         organisation(&row)
     }
 
@@ -81,11 +76,9 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn all_organisations(&self) -> StoreResult<Vec<Organisation>> {
-        let rows = sqlx::query(crate::db::sql(format!(
-            "SELECT {COLUMNS} FROM organisations ORDER BY slug"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(crate::db::sql(format!("SELECT {COLUMNS} FROM organisations ORDER BY slug")))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(organisation).collect()
     }
 
@@ -94,9 +87,7 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn needs_setup(&self) -> StoreResult<bool> {
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
-            .fetch_one(&self.pool)
-            .await?;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(&self.pool).await?;
         Ok(count == 0)
     }
 
@@ -114,10 +105,7 @@ impl Store {
 
 impl WriteTx<'_> {
     /// Inserts an organisation; its first event opens its audit chain.
-    pub(crate) async fn create_organisation(
-        &mut self,
-        new: &NewOrganisation,
-    ) -> StoreResult<OrgId> {
+    pub(crate) async fn create_organisation(&mut self, new: &NewOrganisation) -> StoreResult<OrgId> {
         let slug = self.free_slug(new).await?;
         let id = OrgId::new();
         let now = ts(self.store().now());
@@ -150,10 +138,7 @@ impl WriteTx<'_> {
     async fn free_slug(&mut self, new: &NewOrganisation) -> StoreResult<Slug> {
         if let Some(slug) = &new.slug {
             if self.slug_taken(slug.as_str()).await? {
-                return Err(StoreError::Conflict {
-                    field: "slug",
-                    message: "That slug is already in use",
-                });
+                return Err(StoreError::Conflict { field: "slug", message: "That slug is already in use" });
             }
             return Ok(slug.clone());
         }

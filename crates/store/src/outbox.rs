@@ -24,12 +24,7 @@ impl WriteTx<'_> {
     ///
     /// # Errors
     /// When the database cannot be written.
-    pub async fn queue_mail(
-        &mut self,
-        recipient: &str,
-        subject: &str,
-        body: &str,
-    ) -> StoreResult<()> {
+    pub async fn queue_mail(&mut self, recipient: &str, subject: &str, body: &str) -> StoreResult<()> {
         sqlx::query("INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(MailId::new().to_string())
             .bind(recipient)
@@ -75,13 +70,12 @@ impl Store {
         let Some(mail) = self.oldest_unsent().await? else {
             return Ok(None);
         };
-        let claimed =
-            sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
-                .bind(mail.id.as_str())
-                .bind(ts(self.now()))
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
+        let claimed = sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
+            .bind(mail.id.as_str())
+            .bind(ts(self.now()))
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
         Ok((claimed == 1).then_some(mail))
     }
 

@@ -19,9 +19,7 @@ pub fn new_token() -> String {
 pub fn new_recovery_code() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     let mut rng = rand::rng();
-    let chars: Vec<char> = (0..12)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
-        .collect();
+    let chars: Vec<char> = (0..12).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect();
     format!(
         "{}-{}-{}",
         chars[0..4].iter().collect::<String>(),
@@ -51,9 +49,7 @@ pub fn hash_password(password: &str) -> String {
 /// Whether `password` matches the stored hash.
 #[must_use]
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), stored)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), stored).is_ok()
 }
 
 /// A hash to verify against when the account does not exist, so that the time taken does not reveal it.

@@ -40,17 +40,13 @@ pub fn matching_step(secret: &str, code: &str, now: OffsetDateTime) -> Option<i6
 /// The code an authenticator shows at `at`: for tests and the demonstration accounts.
 #[must_use]
 pub fn code_at(secret: &str, at: OffsetDateTime) -> String {
-    totp(secret, "")
-        .map(|t| t.generate(unix(at)).to_string())
-        .unwrap_or_default()
+    totp(secret, "").map(|t| t.generate(unix(at)).to_string()).unwrap_or_default()
 }
 
 /// The `otpauth://` address an authenticator app reads from a QR code or link.
 #[must_use]
 pub fn provisioning_url(secret: &str, account: &str) -> String {
-    totp(secret, account)
-        .and_then(|t| t.to_url().ok())
-        .unwrap_or_default()
+    totp(secret, account).and_then(|t| t.to_url().ok()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -28,8 +28,7 @@ impl Store {
     /// # Errors
     /// When the database cannot start a transaction.
     pub async fn write(&self, scope: &OrgScope) -> StoreResult<WriteTx<'_>> {
-        self.open_write(Some(scope.org()), scope.actor().clone())
-            .await
+        self.open_write(Some(scope.org()), scope.actor().clone()).await
     }
 
     /// Opens a write transaction that belongs to no organisation yet (set-up, sign-in).
@@ -44,13 +43,7 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx {
-            store: self,
-            tx,
-            org,
-            actor,
-            events: Vec::new(),
-        })
+        Ok(WriteTx { store: self, tx, org, actor, events: Vec::new() })
     }
 }
 
@@ -60,9 +53,7 @@ impl<'s> WriteTx<'s> {
     /// # Panics
     /// If the transaction has no organisation: instance writes name their chain with `audit_in`.
     pub fn audit(&mut self, event: AuditEvent) {
-        let org = self
-            .org
-            .unwrap_or_else(|| panic!("instance writes must name their chain"));
+        let org = self.org.unwrap_or_else(|| panic!("instance writes must name their chain"));
         self.events.push((org.to_string(), event));
     }
 
@@ -79,9 +70,7 @@ impl<'s> WriteTx<'s> {
 
     /// The organisation this transaction writes in.
     pub(crate) fn org(&self) -> StoreResult<OrgId> {
-        self.org.ok_or(StoreError::Other(
-            "this write needs an organisation scope".into(),
-        ))
+        self.org.ok_or(StoreError::Other("this write needs an organisation scope".into()))
     }
 
     pub(crate) fn actor(&self) -> &Actor {
@@ -198,21 +187,14 @@ async fn lock_head(conn: &mut AnyConnection, chain: &str) -> StoreResult<(i64, S
         .await?
         .rows_affected();
     if touched == 0 {
-        sqlx::query(
-            "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
-        )
-        .bind(chain)
-        .bind(GENESIS)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("UPDATE audit_heads SET seq = seq WHERE chain = $1")
+        sqlx::query("INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING")
             .bind(chain)
+            .bind(GENESIS)
             .execute(&mut *conn)
             .await?;
+        sqlx::query("UPDATE audit_heads SET seq = seq WHERE chain = $1").bind(chain).execute(&mut *conn).await?;
     }
-    let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE chain = $1")
-        .bind(chain)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT seq, hash FROM audit_heads WHERE chain = $1").bind(chain).fetch_one(&mut *conn).await?;
     Ok((row.try_get("seq")?, row.try_get("hash")?))
 }

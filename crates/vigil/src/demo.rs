@@ -62,9 +62,7 @@ pub fn email(role: Role, domain: &str) -> String {
 
 /// Loads the demonstration data; answers the lines to print (the logins and their TOTP secrets).
 pub async fn load(store: &Store) -> Result<Vec<String>> {
-    let mut lines = vec![format!(
-        "Demo accounts (password for all: {DEMO_PASSWORD}):"
-    )];
+    let mut lines = vec![format!("Demo accounts (password for all: {DEMO_PASSWORD}):")];
     let existing = store.all_organisations().await?;
     for org in &ORGS {
         if !existing.iter().any(|o| o.slug == org.slug) {
@@ -106,14 +104,8 @@ async fn create(store: &Store, org: &DemoOrg) -> Result<()> {
                 password: NewPassword::parse(DEMO_PASSWORD)?,
             })
             .await?;
-        tx.grant_role(
-            account,
-            role,
-            (role == Role::Inspector).then_some(inspector_until),
-        )
-        .await?;
-        tx.set_demo_second_factor(account, &store::totp::demo_secret(&email))
-            .await?;
+        tx.grant_role(account, role, (role == Role::Inspector).then_some(inspector_until)).await?;
+        tx.set_demo_second_factor(account, &store::totp::demo_secret(&email)).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -16,11 +16,7 @@ use store::orgs::NewOrganisation;
 use store::{Store, SystemClock};
 
 #[derive(Parser)]
-#[command(
-    name = "vigil",
-    version,
-    about = "Run and prove the Prevent duty, as part of safeguarding"
-)]
+#[command(name = "vigil", version, about = "Run and prove the Prevent duty, as part of safeguarding")]
 struct Cli {
     #[command(flatten)]
     db: DbArgs,
@@ -35,12 +31,7 @@ struct DbArgs {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<String>,
     /// Folder for the embedded database.
-    #[arg(
-        long,
-        env = "VIGIL_DATA_DIR",
-        default_value = "./vigil-data",
-        global = true
-    )]
+    #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data", global = true)]
     data_dir: PathBuf,
 }
 
@@ -171,8 +162,7 @@ enum AuditCommand {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("VIGIL_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -191,19 +181,11 @@ async fn open(db: &DbArgs) -> Result<Store> {
         None => {
             std::fs::create_dir_all(&db.data_dir)
                 .with_context(|| format!("cannot create data folder {}", db.data_dir.display()))?;
-            format!(
-                "sqlite://{}?mode=rwc",
-                db.data_dir.join("vigil.db").display()
-            )
+            format!("sqlite://{}?mode=rwc", db.data_dir.join("vigil.db").display())
         }
     };
-    let store = Store::connect(&url, Arc::new(SystemClock))
-        .await
-        .context("cannot open the database")?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
+    let store = Store::connect(&url, Arc::new(SystemClock)).await.context("cannot open the database")?;
+    store.migrate().await.context("cannot migrate the database")?;
     Ok(store)
 }
 
@@ -225,10 +207,7 @@ fn flag(name: &'static str) -> impl Fn(domain::text::Invalid) -> anyhow::Error {
 }
 
 async fn scope_for(store: &Store, slug: &str) -> Result<store::OrgScope> {
-    store
-        .operator_scope(slug)
-        .await
-        .with_context(|| format!("no organisation with slug {slug}"))
+    store.operator_scope(slug).await.with_context(|| format!("no organisation with slug {slug}"))
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
@@ -258,23 +237,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 
 async fn org(store: &Store, command: OrgCommand) -> Result<()> {
     match command {
-        OrgCommand::Create {
-            name,
-            ukprn,
-            nation,
-            provider_type,
-            slug,
-        } => {
+        OrgCommand::Create { name, ukprn, nation, provider_type, slug } => {
             let new = NewOrganisation {
                 name: Name::parse(&name).map_err(flag("name"))?,
                 ukprn: Ukprn::parse(&ukprn).map_err(flag("ukprn"))?,
                 nation: Nation::parse(&nation).map_err(flag("nation"))?,
-                provider_type: ProviderType::parse(&provider_type)
-                    .map_err(flag("provider-type"))?,
-                slug: slug
-                    .map(|s| Slug::parse(&s))
-                    .transpose()
-                    .map_err(flag("slug"))?,
+                provider_type: ProviderType::parse(&provider_type).map_err(flag("provider-type"))?,
+                slug: slug.map(|s| Slug::parse(&s)).transpose().map_err(flag("slug"))?,
             };
             let org = store.create_organisation(&new).await?;
             print(&[format!("created {}", org.name), org.slug])
@@ -296,14 +265,7 @@ async fn org(store: &Store, command: OrgCommand) -> Result<()> {
 
 async fn user(store: &Store, command: UserCommand) -> Result<()> {
     match command {
-        UserCommand::Create {
-            org,
-            email,
-            name,
-            role,
-            ends_on,
-            password_stdin,
-        } => {
+        UserCommand::Create { org, email, name, role, ends_on, password_stdin } => {
             let scope = scope_for(store, &org).await?;
             let (password, shown) = if password_stdin {
                 let mut line = String::new();
@@ -319,19 +281,12 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                 password: NewPassword::parse(&password).map_err(flag("password"))?,
             };
             let role = Role::parse(&role).map_err(flag("role"))?;
-            let ends_on = ends_on
-                .map(|d| domain::text::parse_date(&d))
-                .transpose()
-                .map_err(flag("ends-on"))?;
+            let ends_on = ends_on.map(|d| domain::text::parse_date(&d)).transpose().map_err(flag("ends-on"))?;
             let mut tx = store.write(&scope).await?;
             let account = tx.create_member(&new).await?;
             tx.grant_role(account, role, ends_on).await?;
             tx.commit().await?;
-            let mut lines = vec![format!(
-                "created {} with role {}",
-                new.email.as_str(),
-                role.as_str()
-            )];
+            let mut lines = vec![format!("created {} with role {}", new.email.as_str(), role.as_str())];
             lines.extend(shown.map(|p| format!("password: {p}")));
             print(&lines)
         }
@@ -376,12 +331,9 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
 
 async fn verify(store: &Store, org: Option<String>) -> Result<ExitCode> {
     let chains = match org {
-        Some(slug) => vec![
-            store
-                .chain_for_slug(&slug)
-                .await?
-                .with_context(|| format!("no organisation with slug {slug}"))?,
-        ],
+        Some(slug) => {
+            vec![store.chain_for_slug(&slug).await?.with_context(|| format!("no organisation with slug {slug}"))?]
+        }
         None => store.audit_chains().await?,
     };
     let mut intact = true;
@@ -394,26 +346,19 @@ async fn verify(store: &Store, org: Option<String>) -> Result<ExitCode> {
             }
         }
     }
-    Ok(if intact {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if intact { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 async fn serve(store: Store, args: ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let public_url = args
-        .public_url
-        .unwrap_or_else(|| format!("http://{}", args.listen));
+    let public_url = args.public_url.unwrap_or_else(|| format!("http://{}", args.listen));
     if let Some(token) = store.issue_setup_token().await? {
         // The one-time code goes to the console only, so only whoever runs the server can claim it.
         print(&[
             String::new(),
-            "Vigil is not set up yet. Open the address below and enter this one-time set-up code:"
-                .into(),
+            "Vigil is not set up yet. Open the address below and enter this one-time set-up code:".into(),
             format!("    {public_url}/setup"),
             format!("    set-up code: {token}"),
             String::new(),
@@ -427,10 +372,7 @@ async fn serve(store: Store, args: ServeArgs) -> Result<()> {
     if args.demo {
         tracing::warn!("demo mode: the outbox is readable at /outbox; never use with real data");
     }
-    let config = web::Config {
-        public_url: public_url.clone(),
-        demo: args.demo,
-    };
+    let config = web::Config { public_url: public_url.clone(), demo: args.demo };
     let app = web::router(web::AppState::new(store.clone(), config));
     tracing::info!(%public_url, "Vigil is listening");
     axum::serve(listener, app)

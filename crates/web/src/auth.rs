@@ -42,11 +42,7 @@ macro_rules! from_extension {
         impl<S: Send + Sync> FromRequestParts<S> for $t {
             type Rejection = AppError;
             async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-                parts
-                    .extensions
-                    .get::<$t>()
-                    .cloned()
-                    .ok_or(AppError::Forbidden)
+                parts.extensions.get::<$t>().cloned().ok_or(AppError::Forbidden)
             }
         }
     };
@@ -86,11 +82,7 @@ pub fn redirect_with_session(to: &str, token: &str) -> Response {
     response
 }
 
-pub async fn guard(
-    State((state, route)): State<(AppState, Route)>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn guard(State((state, route)): State<(AppState, Route)>, request: Request, next: Next) -> Response {
     let result = match route.surface {
         Surface::Api => guard_api(&state, &route, request).await,
         Surface::Page => guard_page(&state, &route, request).await,
@@ -101,11 +93,7 @@ pub async fn guard(
     }
 }
 
-async fn guard_api(
-    state: &AppState,
-    route: &Route,
-    mut request: Request,
-) -> Result<Request, Response> {
+async fn guard_api(state: &AppState, route: &Route, mut request: Request) -> Result<Request, Response> {
     if route.action.access() == Access::Public {
         return Ok(request);
     }
@@ -116,11 +104,7 @@ async fn guard_api(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::to_owned);
     let scope = match bearer {
-        Some(token) => state
-            .store
-            .api_scope(&token)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?,
+        Some(token) => state.store.api_scope(&token).await.map_err(|e| AppError::from(e).into_response())?,
         None => None,
     };
     let Some(scope) = scope else {
@@ -139,21 +123,13 @@ async fn guard_api(
     Ok(request)
 }
 
-async fn guard_page(
-    state: &AppState,
-    route: &Route,
-    mut request: Request,
-) -> Result<Request, Response> {
+async fn guard_page(state: &AppState, route: &Route, mut request: Request) -> Result<Request, Response> {
     let access = route.action.access();
     if access == Access::Public {
         return Ok(request);
     }
     let session = match session_token(request.headers()) {
-        Some(token) => state
-            .store
-            .session(&token)
-            .await
-            .map_err(|e| AppError::from(e).into_response())?,
+        Some(token) => state.store.session(&token).await.map_err(|e| AppError::from(e).into_response())?,
         None => None,
     };
     let Some(session) = session else {
@@ -188,12 +164,7 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Respons
         .map_err(|_| AppError::Refused("The form is too large").into_response())?;
     let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
-        .and_then(|pairs| {
-            pairs
-                .into_iter()
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v)
-        })
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
         .unwrap_or_default();
     if given.is_empty() || !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(Problem {

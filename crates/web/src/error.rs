@@ -34,10 +34,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Refused(message) => AppError::Refused(message),
-            StoreError::Conflict { field, message } => AppError::Invalid {
-                field,
-                message: message.into(),
-            },
+            StoreError::Conflict { field, message } => AppError::Invalid { field, message: message.into() },
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -58,18 +55,12 @@ impl IntoResponse for AppError {
                 message: "You do not have access to this".into(),
                 reference: None,
             },
-            AppError::Refused(message) => Problem {
-                status: StatusCode::CONFLICT,
-                field: None,
-                message: message.into(),
-                reference: None,
-            },
-            AppError::Invalid { field, message } => Problem {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                field: Some(field),
-                message,
-                reference: None,
-            },
+            AppError::Refused(message) => {
+                Problem { status: StatusCode::CONFLICT, field: None, message: message.into(), reference: None }
+            }
+            AppError::Invalid { field, message } => {
+                Problem { status: StatusCode::UNPROCESSABLE_ENTITY, field: Some(field), message, reference: None }
+            }
             AppError::Internal(cause) => {
                 let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
                 tracing::error!(%reference, %cause, "request failed");

@@ -51,29 +51,17 @@ impl Chrome {
 
     /// The layout for a session at the password stage (second factor still to come).
     pub fn pending(title: &str, session: &Session) -> Self {
-        Self {
-            csrf: session.csrf_token.clone(),
-            ..Self::public(title)
-        }
+        Self { csrf: session.csrf_token.clone(), ..Self::public(title) }
     }
 
     /// The layout for a signed-in member, with the navigation their roles allow.
-    pub async fn member(
-        state: &AppState,
-        title: &str,
-        session: &Session,
-        current: &str,
-    ) -> AppResult<Self> {
+    pub async fn member(state: &AppState, title: &str, session: &Session, current: &str) -> AppResult<Self> {
         let scope = session.scope.as_ref().ok_or(AppError::Forbidden)?;
         let org = state.store.organisation(scope).await?;
         let nav = NAVIGATION
             .iter()
             .filter(|(_, _, action)| action.allows(scope.roles()))
-            .map(|(href, label, _)| NavItem {
-                href,
-                label,
-                current: *href == current,
-            })
+            .map(|(href, label, _)| NavItem { href, label, current: *href == current })
             .collect();
         Ok(Self {
             title: title.to_owned(),
@@ -91,11 +79,7 @@ impl Chrome {
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
     ("/users", "People and roles", Action::ListAccounts),
-    (
-        "/confirmations",
-        "Confirmations",
-        Action::ConfirmSafeguardingChange,
-    ),
+    ("/confirmations", "Confirmations", Action::ConfirmSafeguardingChange),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/account", "Your account", Action::UseOwnAccount),
 ];
@@ -132,17 +116,8 @@ mod tests {
 
     #[test]
     fn dates_read_as_govuk_writes_them() {
-        assert_eq!(
-            long_date(datetime!(2026-11-29 0:00 UTC).date()),
-            "29 November 2026"
-        );
-        assert_eq!(
-            long_datetime(datetime!(2026-11-29 14:05 UTC)),
-            "29 November 2026 at 2:05pm"
-        );
-        assert_eq!(
-            long_datetime(datetime!(2026-11-29 0:30 UTC)),
-            "29 November 2026 at 12:30am"
-        );
+        assert_eq!(long_date(datetime!(2026-11-29 0:00 UTC).date()), "29 November 2026");
+        assert_eq!(long_datetime(datetime!(2026-11-29 14:05 UTC)), "29 November 2026 at 2:05pm");
+        assert_eq!(long_datetime(datetime!(2026-11-29 0:30 UTC)), "29 November 2026 at 12:30am");
     }
 }

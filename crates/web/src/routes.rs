@@ -95,25 +95,14 @@ pub fn build(state: AppState) -> Router {
     let mut router = Router::new();
     for (route, handler) in table() {
         let path = route.path;
-        let guarded = handler.route_layer(middleware::from_fn_with_state(
-            (state.clone(), route),
-            auth::guard,
-        ));
+        let guarded = handler.route_layer(middleware::from_fn_with_state((state.clone(), route), auth::guard));
         router = router.route(path, guarded);
     }
     router
         .fallback(|| async { error::AppError::NotFound })
         .with_state(state.clone())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            pages::errors::render_problems,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), pages::errors::render_problems))
         .layer(tower_http::csrf::CsrfLayer::new())
-        .layer(middleware::from_fn_with_state(
-            state,
-            headers::security_headers,
-        ))
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            pages::errors::panic_response,
-        ))
+        .layer(middleware::from_fn_with_state(state, headers::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(pages::errors::panic_response))
 }

@@ -38,17 +38,11 @@ pub async fn list(
     Query(paging): Query<Paging>,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Json<Paged<AuditEvent>>> {
-    let page = state
-        .store
-        .audit_page(&scope, &query.filter(), paging.page, paging.per_page())
-        .await?;
+    let page = state.store.audit_page(&scope, &query.filter(), paging.page, paging.per_page()).await?;
     Ok(Json(Paged::from(page, |e| AuditEvent {
         id: e.id,
         seq: e.seq,
-        at: e
-            .at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        at: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         actor_kind: e.actor_kind,
         actor_id: e.actor_id,
         action: e.action,

@@ -48,10 +48,6 @@ pub async fn me(State(state): State<AppState>, ApiCaller(scope): ApiCaller) -> A
             nation: org.nation.as_str().into(),
             regulator: org.nation.vocabulary().regulator.into(),
         },
-        roles: scope
-            .roles()
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect(),
+        roles: scope.roles().iter().map(|r| r.as_str().to_owned()).collect(),
     }))
 }

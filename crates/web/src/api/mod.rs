@@ -20,10 +20,7 @@ pub struct Paging {
 
 impl Default for Paging {
     fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: 50,
-        }
+        Self { page: 1, per_page: 50 }
     }
 }
 

@@ -36,10 +36,7 @@ pub async fn list(
     ApiCaller(scope): ApiCaller,
     Query(paging): Query<Paging>,
 ) -> AppResult<Json<Paged<User>>> {
-    let page = state
-        .store
-        .members_page(&scope, paging.page, paging.per_page())
-        .await?;
+    let page = state.store.members_page(&scope, paging.page, paging.per_page()).await?;
     Ok(Json(Paged::from(page, |m| User {
         account_id: m.account_id.to_string(),
         email: m.email,
@@ -47,10 +44,7 @@ pub async fn list(
         roles: m
             .roles
             .into_iter()
-            .map(|r| UserRole {
-                role: r.role.as_str().into(),
-                ends_on: r.ends_on.map(|d| d.to_string()),
-            })
+            .map(|r| UserRole { role: r.role.as_str().into(), ends_on: r.ends_on.map(|d| d.to_string()) })
             .collect(),
         second_factor: m.second_factor,
         disabled: m.disabled_at.is_some(),

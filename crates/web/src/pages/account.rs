@@ -69,20 +69,11 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
     })
 }
 
-pub async fn end_session(
-    State(state): State<AppState>,
-    member: Member,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn end_session(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
     let mut tx = state.store.write(&member.scope).await?;
     tx.end_own_session(&id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(if id == member.session.id {
-        "/sign-in"
-    } else {
-        "/account"
-    })
-    .into_response())
+    Ok(Redirect::to(if id == member.session.id { "/sign-in" } else { "/account" }).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -118,10 +109,7 @@ pub async fn password_submit(
     let new = errors.check("new_password", NewPassword::parse(&form.new_password));
     if let Some(new) = new.filter(|_| errors.is_empty()) {
         let mut tx = state.store.write(&member.scope).await?;
-        match tx
-            .change_own_password(&form.current_password, &new, &member.session.id)
-            .await
-        {
+        match tx.change_own_password(&form.current_password, &new, &member.session.id).await {
             Ok(()) => {
                 tx.commit().await?;
                 return Ok(Redirect::to("/account").into_response());
@@ -130,8 +118,7 @@ pub async fn password_submit(
             Err(e) => return Err(AppError::from(e)),
         }
     }
-    let chrome = Chrome::member(&state, "Change your password", &member.session, "/account")
-        .await?
-        .with_errors(&errors);
+    let chrome =
+        Chrome::member(&state, "Change your password", &member.session, "/account").await?.with_errors(&errors);
     render(&PasswordPage { chrome, errors })
 }

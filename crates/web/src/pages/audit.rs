@@ -23,11 +23,7 @@ pub struct AuditQuery {
 impl AuditQuery {
     pub fn filter(&self) -> AuditFilter {
         let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        AuditFilter {
-            action_prefix: some(&self.action),
-            actor_id: some(&self.actor),
-            entity_id: some(&self.entity),
-        }
+        AuditFilter { action_prefix: some(&self.action), actor_id: some(&self.actor), entity_id: some(&self.entity) }
     }
 }
 
@@ -57,10 +53,7 @@ pub async fn list(
     member: Member,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Response> {
-    let events = state
-        .store
-        .audit_page(&member.scope, &query.filter(), query.page, PER_PAGE)
-        .await?;
+    let events = state.store.audit_page(&member.scope, &query.filter(), query.page, PER_PAGE).await?;
     let rows = events
         .items
         .into_iter()
@@ -92,12 +85,7 @@ pub async fn list(
         rows,
         next_query: link(events.page + 1),
         prev_query: link(events.page.saturating_sub(1).max(1)),
-        page: Page {
-            items: Vec::new(),
-            page: events.page,
-            per_page: events.per_page,
-            total: events.total,
-        },
+        page: Page { items: Vec::new(), page: events.page, per_page: events.per_page, total: events.total },
         query,
     })
 }

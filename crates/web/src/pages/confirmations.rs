@@ -65,10 +65,7 @@ pub async fn decide(
         "confirm" => true,
         "refuse" => false,
         _ => {
-            return Err(AppError::Invalid {
-                field: "decision",
-                message: "Choose confirm or refuse".into(),
-            });
+            return Err(AppError::Invalid { field: "decision", message: "Choose confirm or refuse".into() });
         }
     };
     let mut tx = state.store.write(&member.scope).await?;

@@ -52,7 +52,10 @@ fn html(problem: &Problem) -> Response {
         _ => "There is a problem",
     };
     let message = match problem.status {
-        StatusCode::NOT_FOUND => "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address.".to_owned(),
+        StatusCode::NOT_FOUND => {
+            "If you typed the web address, check it is correct. If you pasted it, check you copied the whole address."
+                .to_owned()
+        }
         StatusCode::INTERNAL_SERVER_ERROR => "Try again later. What you were doing has not been saved.".to_owned(),
         _ => problem.message.clone(),
     };

@@ -27,32 +27,15 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
     let org = state.store.organisation(&member.scope).await?;
     let vocabulary = org.nation.vocabulary();
     let is_lead = member.scope.has_role(Role::SafeguardingLead);
-    let confirmations = if is_lead {
-        state
-            .store
-            .pending_confirmations(&member.scope)
-            .await?
-            .len()
-    } else {
-        0
-    };
+    let confirmations = if is_lead { state.store.pending_confirmations(&member.scope).await?.len() } else { 0 };
     render(&HomePage {
         chrome: Chrome::member(&state, "Home", &member.session, "/").await?,
         display_name: member.session.display_name.clone(),
         lead_title: vocabulary.lead_title,
         regulator: vocabulary.regulator,
-        roles: member
-            .scope
-            .roles()
-            .iter()
-            .map(|r| r.label(vocabulary.lead_title))
-            .collect(),
+        roles: member.scope.roles().iter().map(|r| r.label(vocabulary.lead_title)).collect(),
         is_admin: member.scope.has_role(Role::Admin),
-        has_lead: !state
-            .store
-            .safeguarding_lead_emails(&member.scope)
-            .await?
-            .is_empty(),
+        has_lead: !state.store.safeguarding_lead_emails(&member.scope).await?.is_empty(),
         is_lead,
         confirmations,
     })

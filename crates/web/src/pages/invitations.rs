@@ -60,23 +60,16 @@ pub async fn submit(
         if form.password.is_empty() {
             errors.add("password", "Enter the password of your Vigil account");
         }
-        Acceptance::ExistingAccount {
-            password: form.password.clone(),
-        }
+        Acceptance::ExistingAccount { password: form.password.clone() }
     } else {
         let name = errors.check("display_name", Name::parse(&form.display_name));
         let password = errors.check("password", NewPassword::parse(&form.password));
-        let email =
-            Email::parse(&invitation.email).map_err(|e| AppError::Internal(e.to_string()))?;
+        let email = Email::parse(&invitation.email).map_err(|e| AppError::Internal(e.to_string()))?;
         match (name, password) {
-            (Some(display_name), Some(password)) => Acceptance::NewAccount(NewAccount {
-                email,
-                display_name,
-                password,
-            }),
-            _ => Acceptance::ExistingAccount {
-                password: String::new(),
-            },
+            (Some(display_name), Some(password)) => {
+                Acceptance::NewAccount(NewAccount { email, display_name, password })
+            }
+            _ => Acceptance::ExistingAccount { password: String::new() },
         }
     };
     if errors.is_empty() {

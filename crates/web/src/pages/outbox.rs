@@ -31,15 +31,7 @@ pub async fn show(State(state): State<AppState>) -> AppResult<Response> {
         .outbox(50)
         .await?
         .into_iter()
-        .map(|m| Row {
-            to: m.recipient,
-            subject: m.subject,
-            body: m.body,
-            at: long_datetime(m.created_at),
-        })
+        .map(|m| Row { to: m.recipient, subject: m.subject, body: m.body, at: long_datetime(m.created_at) })
         .collect();
-    render(&OutboxPage {
-        chrome: Chrome::public("Demo outbox"),
-        rows,
-    })
+    render(&OutboxPage { chrome: Chrome::public("Demo outbox"), rows })
 }

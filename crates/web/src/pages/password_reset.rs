@@ -38,10 +38,7 @@ pub async fn request_show() -> AppResult<Response> {
     })
 }
 
-pub async fn request_submit(
-    State(state): State<AppState>,
-    Form(form): Form<RequestForm>,
-) -> AppResult<Response> {
+pub async fn request_submit(State(state): State<AppState>, Form(form): Form<RequestForm>) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     if errors.check("email", Email::parse(&form.email)).is_none() {
         return render(&RequestPage {
@@ -59,12 +56,7 @@ pub async fn request_submit(
             (composed.subject, composed.body)
         })
         .await?;
-    render(&RequestPage {
-        chrome: Chrome::public("Check your email"),
-        form,
-        errors,
-        sent: true,
-    })
+    render(&RequestPage { chrome: Chrome::public("Check your email"), form, errors, sent: true })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,11 +74,7 @@ struct ResetPage {
 }
 
 pub async fn reset_show(Path(token): Path<String>) -> AppResult<Response> {
-    render(&ResetPage {
-        chrome: Chrome::public("Choose a new password"),
-        token,
-        errors: FormErrors::default(),
-    })
+    render(&ResetPage { chrome: Chrome::public("Choose a new password"), token, errors: FormErrors::default() })
 }
 
 pub async fn reset_submit(
@@ -102,9 +90,5 @@ pub async fn reset_submit(
             Err(e) => return Err(AppError::from(e)),
         }
     }
-    render(&ResetPage {
-        chrome: Chrome::public("Choose a new password").with_errors(&errors),
-        token,
-        errors,
-    })
+    render(&ResetPage { chrome: Chrome::public("Choose a new password").with_errors(&errors), token, errors })
 }

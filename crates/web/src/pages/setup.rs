@@ -47,19 +47,10 @@ fn page(form: SetupForm, errors: FormErrors) -> AppResult<Response> {
         form,
         errors,
         nations: vec![
-            (
-                "england",
-                "England: Ofsted inspects, under Keeping Children Safe in Education",
-            ),
-            (
-                "wales",
-                "Wales: Estyn inspects, under Keeping Learners Safe",
-            ),
+            ("england", "England: Ofsted inspects, under Keeping Children Safe in Education"),
+            ("wales", "Wales: Estyn inspects, under Keeping Learners Safe"),
         ],
-        provider_types: ProviderType::ALL
-            .iter()
-            .map(|t| (t.as_str(), t.label()))
-            .collect(),
+        provider_types: ProviderType::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
     })
 }
 
@@ -80,10 +71,7 @@ pub async fn submit(
     }
     let mut errors = FormErrors::default();
     if form.setup_code.trim().is_empty() {
-        errors.add(
-            "setup_code",
-            "Enter the set-up code the server printed when it started",
-        );
+        errors.add("setup_code", "Enter the set-up code the server printed when it started");
     }
     let name = errors.check("org_name", Name::parse(&form.org_name));
     let ukprn = errors.check("ukprn", Ukprn::parse(&form.ukprn));
@@ -92,44 +80,15 @@ pub async fn submit(
     let admin_name = errors.check("admin_name", Name::parse(&form.admin_name));
     let admin_email = errors.check("admin_email", Email::parse(&form.admin_email));
     let password = errors.check("password", NewPassword::parse(&form.password));
-    let (
-        Some(name),
-        Some(ukprn),
-        Some(nation),
-        Some(provider_type),
-        Some(display_name),
-        Some(email),
-        Some(password),
-    ) = (
-        name,
-        ukprn,
-        nation,
-        provider_type,
-        admin_name,
-        admin_email,
-        password,
-    )
+    let (Some(name), Some(ukprn), Some(nation), Some(provider_type), Some(display_name), Some(email), Some(password)) =
+        (name, ukprn, nation, provider_type, admin_name, admin_email, password)
     else {
         return page(form, errors);
     };
-    let org = NewOrganisation {
-        name,
-        ukprn,
-        nation,
-        provider_type,
-        slug: None,
-    };
-    let admin = NewAccount {
-        email,
-        display_name,
-        password,
-    };
+    let org = NewOrganisation { name, ukprn, nation, provider_type, slug: None };
+    let admin = NewAccount { email, display_name, password };
     let agent = user_agent(&headers);
-    match state
-        .store
-        .complete_setup(form.setup_code.trim(), &org, &admin, &agent)
-        .await
-    {
+    match state.store.complete_setup(form.setup_code.trim(), &org, &admin, &agent).await {
         Ok(token) => Ok(redirect_with_session("/sign-in/enrol", &token)),
         Err(StoreError::Refused(message)) => {
             errors.add("setup_code", message);
@@ -145,9 +104,5 @@ pub async fn submit(
 
 /// The browser's description of itself, for the "your sessions" list.
 pub fn user_agent(headers: &HeaderMap) -> String {
-    headers
-        .get(axum::http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("Unknown browser")
-        .to_owned()
+    headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("Unknown browser").to_owned()
 }

@@ -39,12 +39,7 @@ pub async fn show(State(state): State<AppState>) -> AppResult<Response> {
 }
 
 fn sign_in_page(form: SignInForm, errors: FormErrors, setup_needed: bool) -> AppResult<Response> {
-    render(&SignInPage {
-        chrome: Chrome::public("Sign in").with_errors(&errors),
-        form,
-        errors,
-        setup_needed,
-    })
+    render(&SignInPage { chrome: Chrome::public("Sign in").with_errors(&errors), form, errors, setup_needed })
 }
 
 pub async fn submit(
@@ -62,11 +57,7 @@ pub async fn submit(
     if !errors.is_empty() {
         return sign_in_page(form, errors, false);
     }
-    match state
-        .store
-        .sign_in_password(&form.email, &form.password, &user_agent(&headers))
-        .await?
-    {
+    match state.store.sign_in_password(&form.email, &form.password, &user_agent(&headers)).await? {
         PasswordOutcome::Accepted { token, next } => Ok(redirect_with_session(
             match next {
                 NextStep::EnterCode => "/sign-in/code",
@@ -139,10 +130,7 @@ pub async fn recovery_submit(
     Pending(session): Pending,
     Form(form): Form<CodeForm>,
 ) -> AppResult<Response> {
-    let result = state
-        .store
-        .sign_in_recovery_code(&session, &form.code)
-        .await;
+    let result = state.store.sign_in_recovery_code(&session, &form.code).await;
     second_factor_answer(result, &session, true)
 }
 
@@ -156,16 +144,8 @@ fn second_factor_answer(
         Err(StoreError::Refused(message)) => {
             let mut errors = FormErrors::default();
             errors.add("code", message);
-            let title = if recovery {
-                "Use a recovery code"
-            } else {
-                "Enter your code"
-            };
-            render(&CodePage {
-                chrome: Chrome::pending(title, session).with_errors(&errors),
-                errors,
-                recovery,
-            })
+            let title = if recovery { "Use a recovery code" } else { "Enter your code" };
+            render(&CodePage { chrome: Chrome::pending(title, session).with_errors(&errors), errors, recovery })
         }
         Err(e) => Err(AppError::from(e)),
     }
@@ -187,10 +167,7 @@ struct RecoveryCodesPage {
     codes: Vec<String>,
 }
 
-pub async fn enrol_show(
-    State(state): State<AppState>,
-    Pending(session): Pending,
-) -> AppResult<Response> {
+pub async fn enrol_show(State(state): State<AppState>, Pending(session): Pending) -> AppResult<Response> {
     if session.has_second_factor {
         return Ok(Redirect::to("/sign-in/code").into_response());
     }
@@ -211,14 +188,10 @@ pub async fn enrol_submit(
 ) -> AppResult<Response> {
     match state.store.confirm_enrolment(&session, &form.code).await {
         Ok((token, codes)) => {
-            let mut response = render(&RecoveryCodesPage {
-                chrome: Chrome::pending("Save your recovery codes", &session),
-                codes,
-            })?;
+            let mut response =
+                render(&RecoveryCodesPage { chrome: Chrome::pending("Save your recovery codes", &session), codes })?;
             if let Ok(value) = crate::auth::session_cookie(&token).parse() {
-                response
-                    .headers_mut()
-                    .insert(axum::http::header::SET_COOKIE, value);
+                response.headers_mut().insert(axum::http::header::SET_COOKIE, value);
             }
             Ok(response)
         }
@@ -228,8 +201,7 @@ pub async fn enrol_submit(
             let secret = state.store.begin_enrolment(&session).await?;
             let url = totp::provisioning_url(&secret, &session.email);
             render(&EnrolPage {
-                chrome: Chrome::pending("Set up your authenticator app", &session)
-                    .with_errors(&errors),
+                chrome: Chrome::pending("Set up your authenticator app", &session).with_errors(&errors),
                 errors,
                 secret,
                 url,

@@ -56,9 +56,7 @@ struct UsersPage {
 fn notice(key: &str) -> Option<&'static str> {
     match key {
         "invited" => Some("Invitation sent."),
-        "awaiting" => {
-            Some("Requested. The role takes effect when a safeguarding lead confirms it.")
-        }
+        "awaiting" => Some("Requested. The role takes effect when a safeguarding lead confirms it."),
         "granted" => Some("Role given."),
         "removed" => Some("Role removed."),
         "disabled" => Some("Account disabled. Its sessions and API tokens have ended."),
@@ -86,22 +84,13 @@ pub async fn list(
 ) -> AppResult<Response> {
     let org = state.store.organisation(&member.scope).await?;
     let lead_title = org.nation.vocabulary().lead_title;
-    let members = state
-        .store
-        .members_page(&member.scope, query.page, PER_PAGE)
-        .await?;
+    let members = state.store.members_page(&member.scope, query.page, PER_PAGE).await?;
     let invitations = state
         .store
         .pending_invitations(&member.scope)
         .await?
         .into_iter()
-        .map(|i| {
-            (
-                i.email,
-                i.role.label(lead_title),
-                long_datetime(i.expires_at),
-            )
-        })
+        .map(|i| (i.email, i.role.label(lead_title), long_datetime(i.expires_at)))
         .collect();
     let rows = members
         .items
@@ -118,12 +107,7 @@ pub async fn list(
         chrome: Chrome::member(&state, "People and roles", &member.session, "/users").await?,
         rows,
         invitations,
-        page: Page {
-            items: Vec::new(),
-            page: members.page,
-            per_page: members.per_page,
-            total: members.total,
-        },
+        page: Page { items: Vec::new(), page: members.page, per_page: members.per_page, total: members.total },
         notice: notice(&query.notice),
     })
 }
@@ -148,22 +132,12 @@ struct InvitePage {
 async fn role_options(state: &AppState, member: &Member) -> AppResult<Vec<(&'static str, String)>> {
     let org = state.store.organisation(&member.scope).await?;
     let lead_title = org.nation.vocabulary().lead_title;
-    Ok(Role::ALL
-        .iter()
-        .map(|r| (r.as_str(), r.label(lead_title)))
-        .collect())
+    Ok(Role::ALL.iter().map(|r| (r.as_str(), r.label(lead_title))).collect())
 }
 
-async fn invite_page(
-    state: &AppState,
-    member: &Member,
-    form: InviteForm,
-    errors: FormErrors,
-) -> AppResult<Response> {
+async fn invite_page(state: &AppState, member: &Member, form: InviteForm, errors: FormErrors) -> AppResult<Response> {
     render(&InvitePage {
-        chrome: Chrome::member(state, "Invite someone", &member.session, "/users")
-            .await?
-            .with_errors(&errors),
+        chrome: Chrome::member(state, "Invite someone", &member.session, "/users").await?.with_errors(&errors),
         form,
         roles: role_options(state, member).await?,
         errors,
@@ -171,22 +145,12 @@ async fn invite_page(
 }
 
 pub async fn invite_show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
-    invite_page(
-        &state,
-        &member,
-        InviteForm::default(),
-        FormErrors::default(),
-    )
-    .await
+    invite_page(&state, &member, InviteForm::default(), FormErrors::default()).await
 }
 
 /// Parses the optional end date of a role.
 fn ends_on(errors: &mut FormErrors, raw: &str) -> Option<Date> {
-    if raw.trim().is_empty() {
-        None
-    } else {
-        errors.check("ends_on", parse_date(raw))
-    }
+    if raw.trim().is_empty() { None } else { errors.check("ends_on", parse_date(raw)) }
 }
 
 pub async fn invite_submit(
@@ -208,12 +172,8 @@ pub async fn invite_submit(
     let mut tx = state.store.write(&member.scope).await?;
     match tx.invite(&email, role, ends).await {
         Ok(token) => {
-            let composed = mail::invitation(
-                &org.name,
-                &format!("{}/invitations/{token}", state.config.public_url),
-            );
-            tx.queue_mail(email.as_str(), composed.subject, &composed.body)
-                .await?;
+            let composed = mail::invitation(&org.name, &format!("{}/invitations/{token}", state.config.public_url));
+            tx.queue_mail(email.as_str(), composed.subject, &composed.body).await?;
             tx.commit().await?;
             Ok(Redirect::to("/users?notice=invited").into_response())
         }
@@ -237,19 +197,12 @@ struct UserPage {
     is_self: bool,
 }
 
-async fn user_page(
-    state: &AppState,
-    member: &Member,
-    id: AccountId,
-    errors: FormErrors,
-) -> AppResult<Response> {
+async fn user_page(state: &AppState, member: &Member, id: AccountId, errors: FormErrors) -> AppResult<Response> {
     let person = state.store.member(&member.scope, id).await?;
     let org = state.store.organisation(&member.scope).await?;
     let roles = role_labels(&person, org.nation.vocabulary().lead_title);
     render(&UserPage {
-        chrome: Chrome::member(state, &person.display_name, &member.session, "/users")
-            .await?
-            .with_errors(&errors),
+        chrome: Chrome::member(state, &person.display_name, &member.session, "/users").await?.with_errors(&errors),
         roles,
         options: role_options(state, member).await?,
         is_self: member.scope.actor().account == Some(id),
@@ -262,11 +215,7 @@ fn account_id(raw: &str) -> AppResult<AccountId> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
-pub async fn detail(
-    State(state): State<AppState>,
-    member: Member,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn detail(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
     user_page(&state, &member, account_id(&id)?, FormErrors::default()).await
 }
 
@@ -294,21 +243,13 @@ pub async fn grant(
     match tx.grant_role(id, role, ends).await {
         Ok(outcome) => {
             if outcome == GrantOutcome::AwaitingConfirmation {
-                let composed = mail::confirmation_waiting(&format!(
-                    "{}/confirmations",
-                    state.config.public_url
-                ));
+                let composed = mail::confirmation_waiting(&format!("{}/confirmations", state.config.public_url));
                 for lead in state.store.safeguarding_lead_emails(&member.scope).await? {
-                    tx.queue_mail(&lead, composed.subject, &composed.body)
-                        .await?;
+                    tx.queue_mail(&lead, composed.subject, &composed.body).await?;
                 }
             }
             tx.commit().await?;
-            let notice = if outcome == GrantOutcome::Granted {
-                "granted"
-            } else {
-                "awaiting"
-            };
+            let notice = if outcome == GrantOutcome::Granted { "granted" } else { "awaiting" };
             Ok(Redirect::to(&format!("/users?notice={notice}")).into_response())
         }
         Err(StoreError::Refused(message)) => {
@@ -333,22 +274,14 @@ pub async fn revoke(
     Ok(Redirect::to("/users?notice=removed").into_response())
 }
 
-pub async fn disable(
-    State(state): State<AppState>,
-    member: Member,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn disable(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
     let mut tx = state.store.write(&member.scope).await?;
     tx.disable_member(account_id(&id)?).await?;
     tx.commit().await?;
     Ok(Redirect::to("/users?notice=disabled").into_response())
 }
 
-pub async fn enable(
-    State(state): State<AppState>,
-    member: Member,
-    Path(id): Path<String>,
-) -> AppResult<Response> {
+pub async fn enable(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
     let mut tx = state.store.write(&member.scope).await?;
     tx.enable_member(account_id(&id)?).await?;
     tx.commit().await?;

@@ -20,14 +20,8 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
     (Action::ManageOwnAccount, Some(&Role::ALL)),
     (Action::ListAccounts, Some(&[Role::Admin])),
     (Action::ManageAccounts, Some(&[Role::Admin])),
-    (
-        Action::ConfirmSafeguardingChange,
-        Some(&[Role::SafeguardingLead]),
-    ),
-    (
-        Action::ReadAuditLog,
-        Some(&[Role::Admin, Role::SafeguardingLead]),
-    ),
+    (Action::ConfirmSafeguardingChange, Some(&[Role::SafeguardingLead])),
+    (Action::ReadAuditLog, Some(&[Role::Admin, Role::SafeguardingLead])),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {
@@ -51,16 +45,9 @@ async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
     for role in Role::ALL {
         let email = format!("{}@alpha.example", role.as_str());
         let account = app.member(&scope, &email, role).await;
-        people.push((
-            role,
-            app.session_token(&email).await,
-            app.api_token(&scope, account).await,
-        ));
+        people.push((role, app.session_token(&email).await, app.api_token(&scope, account).await));
     }
-    let target = app
-        .member(&scope, "target@alpha.example", Role::Staff)
-        .await
-        .to_string();
+    let target = app.member(&scope, "target@alpha.example", Role::Staff).await.to_string();
 
     for (route, _) in table() {
         let path = concrete(route.path, &target);
@@ -73,35 +60,23 @@ async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
         };
         match (rule, route.surface) {
             (Access::Public, _) => assert!(
-                !matches!(
-                    anonymous.status,
-                    StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
-                ),
+                !matches!(anonymous.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN),
                 "{} {path} is public",
                 route.method
             ),
-            (_, Surface::Page) => assert!(
-                anonymous.location().starts_with("/sign-in"),
-                "{} {path} needs sign-in",
-                route.method
-            ),
-            (_, Surface::Api) => assert_eq!(
-                anonymous.status,
-                StatusCode::UNAUTHORIZED,
-                "{} {path} needs a token",
-                route.method
-            ),
+            (_, Surface::Page) => {
+                assert!(anonymous.location().starts_with("/sign-in"), "{} {path} needs sign-in", route.method)
+            }
+            (_, Surface::Api) => {
+                assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{} {path} needs a token", route.method)
+            }
         }
         let Some(allowed_roles) = expected(route.action) else {
             continue;
         };
         assert_eq!(
             rule,
-            if allowed_roles.len() == Role::ALL.len() {
-                Access::Member
-            } else {
-                Access::Roles(allowed_roles)
-            }
+            if allowed_roles.len() == Role::ALL.len() { Access::Member } else { Access::Roles(allowed_roles) }
         );
         for (role, session, token) in &people {
             let allowed = allowed_roles.contains(role);
@@ -118,17 +93,14 @@ async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
                     app.post_raw(&path, &[]).await
                 }
             };
-            let refused_by_policy = answer.status == StatusCode::FORBIDDEN
-                && !answer.body.contains("This form has expired");
+            let refused_by_policy =
+                answer.status == StatusCode::FORBIDDEN && !answer.body.contains("This form has expired");
             assert_eq!(
                 !refused_by_policy, allowed,
                 "{role:?} {} {path}: {} {}",
                 route.method, answer.status, answer.body
             );
-            assert!(
-                !answer.location().starts_with("/sign-in"),
-                "{role:?} stays signed in at {path}"
-            );
+            assert!(!answer.location().starts_with("/sign-in"), "{role:?} stays signed in at {path}");
         }
     }
 }
@@ -141,34 +113,14 @@ async fn another_organisations_records_are_not_found(app: TestApp) {
     let outsider = app.member(&beta, "tutor@beta.example", Role::Staff).await;
     let insider = app.member(&alpha, "tutor@alpha.example", Role::Staff).await;
     app.sign_in("admin@alpha.example").await;
-    assert_eq!(
-        app.get(&format!("/users/{insider}")).await.status,
-        StatusCode::OK
-    );
-    let missing = app
-        .get(&format!("/users/{}", domain::AccountId::new()))
-        .await;
+    assert_eq!(app.get(&format!("/users/{insider}")).await.status, StatusCode::OK);
+    let missing = app.get(&format!("/users/{}", domain::AccountId::new())).await;
     let foreign = app.get(&format!("/users/{outsider}")).await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
-    assert_eq!(
-        foreign.body, missing.body,
-        "another organisation's record looks exactly like a missing one"
-    );
+    assert_eq!(foreign.body, missing.body, "another organisation's record looks exactly like a missing one");
     app.get(&format!("/users/{insider}")).await;
-    assert_eq!(
-        app.post(&format!("/users/{outsider}/disable"), &[])
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert!(
-        app.store
-            .member(&beta, outsider)
-            .await
-            .unwrap()
-            .disabled_at
-            .is_none()
-    );
+    assert_eq!(app.post(&format!("/users/{outsider}/disable"), &[]).await.status, StatusCode::NOT_FOUND);
+    assert!(app.store.member(&beta, outsider).await.unwrap().disabled_at.is_none());
     let listed = app.get("/users").await;
     assert!(!listed.body.contains("tutor@beta.example"));
 }

@@ -19,16 +19,8 @@ async fn tokens_act_as_their_user_in_their_organisation(app: TestApp) {
     app.sign_in("admin@alpha.example").await;
     let cookie_only = app.get("/api/v1/me").await;
     assert_eq!(cookie_only.status, StatusCode::UNAUTHORIZED);
-    assert!(
-        cookie_only.json()["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("Bearer")
-    );
-    assert_eq!(
-        app.api("/api/v1/me", "vigil_not-a-token").await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    assert!(cookie_only.json()["error"]["message"].as_str().unwrap().contains("Bearer"));
+    assert_eq!(app.api("/api/v1/me", "vigil_not-a-token").await.status, StatusCode::UNAUTHORIZED);
 }
 both!(tokens_act_as_their_user_in_their_organisation);
 
@@ -36,34 +28,18 @@ async fn lists_are_paginated(app: TestApp) {
     let scope = app.org("beta", Nation::England).await;
     let admin = app.member(&scope, "admin@beta.example", Role::Admin).await;
     for n in 0..4 {
-        app.member(&scope, &format!("staff{n}@beta.example"), Role::Staff)
-            .await;
+        app.member(&scope, &format!("staff{n}@beta.example"), Role::Staff).await;
     }
     let token = app.api_token(&scope, admin).await;
-    let first = app
-        .api("/api/v1/users?page=1&per_page=2", &token)
-        .await
-        .json();
+    let first = app.api("/api/v1/users?page=1&per_page=2", &token).await.json();
     assert_eq!(first["total"], 5);
     assert_eq!(first["items"].as_array().unwrap().len(), 2);
-    let last = app
-        .api("/api/v1/users?page=3&per_page=2", &token)
-        .await
-        .json();
+    let last = app.api("/api/v1/users?page=3&per_page=2", &token).await.json();
     assert_eq!(last["items"].as_array().unwrap().len(), 1);
     let bad = app.api("/api/v1/users?page=first", &token).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let events = app
-        .api("/api/v1/audit-events?action=role.&per_page=100", &token)
-        .await
-        .json();
-    assert!(
-        events["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["action"].as_str().unwrap().starts_with("role."))
-    );
+    let events = app.api("/api/v1/audit-events?action=role.&per_page=100", &token).await.json();
+    assert!(events["items"].as_array().unwrap().iter().all(|e| e["action"].as_str().unwrap().starts_with("role.")));
     assert_eq!(events["total"], 5);
 }
 both!(lists_are_paginated);

@@ -8,9 +8,7 @@ use store::{Backend, Store, SystemClock};
 /// Tables and their columns, sorted, as the database reports them.
 async fn columns(backend: Backend) -> Vec<(String, String)> {
     let db = TestDb::new(backend).await;
-    let store = Store::connect(&db.url, std::sync::Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let store = Store::connect(&db.url, std::sync::Arc::new(SystemClock)).await.unwrap();
     store.migrate().await.unwrap();
     assert!(store.migrations_current().await.unwrap());
     let mut raw = db.raw().await;
@@ -26,15 +24,8 @@ async fn columns(backend: Backend) -> Vec<(String, String)> {
         }
     };
     let rows = sqlx::query(query).fetch_all(&mut raw).await.unwrap();
-    let mut found: Vec<(String, String)> = rows
-        .iter()
-        .map(|r| {
-            (
-                r.get::<String, _>("table_name"),
-                r.get::<String, _>("column_name"),
-            )
-        })
-        .collect();
+    let mut found: Vec<(String, String)> =
+        rows.iter().map(|r| (r.get::<String, _>("table_name"), r.get::<String, _>("column_name"))).collect();
     found.sort();
     store.close().await;
     found
@@ -43,10 +34,7 @@ async fn columns(backend: Backend) -> Vec<(String, String)> {
 #[tokio::test]
 async fn both_databases_get_the_same_schema() {
     let (sqlite, postgres) = store::migration_versions();
-    assert_eq!(
-        sqlite, postgres,
-        "both migration folders hold the same versions"
-    );
+    assert_eq!(sqlite, postgres, "both migration folders hold the same versions");
     let sqlite = columns(Backend::Sqlite).await;
     assert!(sqlite.len() > 50);
     assert_eq!(sqlite, columns(Backend::Postgres).await);
@@ -73,30 +61,17 @@ fn writes_go_through_the_write_transaction() {
             let rest = &text[start..];
             let sql_end = rest.find(")\n").unwrap_or(rest.len());
             let sql = &rest[..sql_end];
-            if !["INSERT INTO", "UPDATE ", "DELETE FROM"]
-                .iter()
-                .any(|w| sql.contains(w))
-            {
+            if !["INSERT INTO", "UPDATE ", "DELETE FROM"].iter().any(|w| sql.contains(w)) {
                 continue;
             }
             statements += 1;
-            let executor = rest
-                .find(".execute(")
-                .map(|i| &rest[i..i + 40])
-                .unwrap_or("");
+            let executor = rest.find(".execute(").map(|i| &rest[i..i + 40]).unwrap_or("");
             if executor.contains("self.pool") && !BOOKKEEPING.iter().any(|b| sql.contains(b)) {
                 let line = text[..start].lines().count() + 1;
                 offenders.push(format!("{}:{line}", path.display()));
             }
         }
     }
-    assert!(
-        statements > 30,
-        "the check found the store's write statements"
-    );
-    assert!(
-        offenders.is_empty(),
-        "writes on the pool instead of a WriteTx:\n{}",
-        offenders.join("\n")
-    );
+    assert!(statements > 30, "the check found the store's write statements");
+    assert!(offenders.is_empty(), "writes on the pool instead of a WriteTx:\n{}", offenders.join("\n"));
 }

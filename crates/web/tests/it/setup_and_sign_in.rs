@@ -8,12 +8,7 @@ use domain::org::Nation;
 use domain::roles::Role;
 
 async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestApp) {
-    let code = app
-        .store
-        .issue_setup_token()
-        .await
-        .unwrap()
-        .expect("a fresh instance needs set-up");
+    let code = app.store.issue_setup_token().await.unwrap().expect("a fresh instance needs set-up");
     let page = app.get("/sign-in").await;
     assert!(page.body.contains("has not been set up yet"));
 
@@ -54,11 +49,7 @@ async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestAp
             ],
         )
         .await;
-    assert!(
-        answer.body.contains("set-up code is wrong"),
-        "{}",
-        answer.body
-    );
+    assert!(answer.body.contains("set-up code is wrong"), "{}", answer.body);
     assert!(app.store.needs_setup().await.unwrap());
 
     let answer = app
@@ -82,36 +73,16 @@ async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestAp
     assert_eq!(app.get("/sign-in/code").await.location(), "/sign-in/enrol");
 
     let page = app.get("/sign-in/enrol").await;
-    let secret = page
-        .body
-        .split("id=\"totp-secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
+    let secret = page.body.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
     let wrong = app.post("/sign-in/enrol", &[("code", "000000")]).await;
     assert!(wrong.body.contains("The code is wrong"));
-    let codes = app
-        .post(
-            "/sign-in/enrol",
-            &[("code", &store::totp::code_at(&secret, app.store.now()))],
-        )
-        .await;
-    assert!(
-        codes.body.contains("Save your recovery codes"),
-        "{}",
-        codes.body
-    );
+    let codes = app.post("/sign-in/enrol", &[("code", &store::totp::code_at(&secret, app.store.now()))]).await;
+    assert!(codes.body.contains("Save your recovery codes"), "{}", codes.body);
     assert_eq!(codes.body.matches("<li>").count(), 10);
 
     let home = app.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(
-        home.body
-            .contains("Invite your Designated Safeguarding Lead")
-    );
+    assert!(home.body.contains("Invite your Designated Safeguarding Lead"));
     assert!(!app.store.needs_setup().await.unwrap());
 
     // The code works once: set-up cannot be claimed again.
@@ -122,36 +93,21 @@ both!(setup_creates_the_organisation_and_enrols_the_administrator);
 
 async fn second_factor_codes_work_once_and_recovery_codes_work(app: TestApp) {
     let scope = app.org("alpha", Nation::Wales).await;
-    app.member(&scope, "lead@alpha.example", Role::SafeguardingLead)
-        .await;
+    app.member(&scope, "lead@alpha.example", Role::SafeguardingLead).await;
     app.sign_in("lead@alpha.example").await;
     let home = app.get("/").await;
-    assert!(
-        home.body
-            .contains("Nothing is waiting for your confirmation")
-    );
+    assert!(home.body.contains("Nothing is waiting for your confirmation"));
 
     // The same code again, in the same time step, is refused.
     app.set_cookie(None);
-    app.post_raw(
-        "/sign-in",
-        &[("email", "lead@alpha.example"), ("password", PASSWORD)],
-    )
-    .await;
+    app.post_raw("/sign-in", &[("email", "lead@alpha.example"), ("password", PASSWORD)]).await;
     app.get("/sign-in/code").await;
-    let replay = app
-        .post(
-            "/sign-in/code",
-            &[("code", &app.code("lead@alpha.example"))],
-        )
-        .await;
+    let replay = app.post("/sign-in/code", &[("code", &app.code("lead@alpha.example"))]).await;
     assert!(replay.body.contains("already been used"), "{}", replay.body);
 
     // A wrong recovery code is refused.
     app.get("/sign-in/recovery-code").await;
-    let wrong = app
-        .post("/sign-in/recovery-code", &[("code", "aaaa-bbbb-cccc")])
-        .await;
+    let wrong = app.post("/sign-in/recovery-code", &[("code", "aaaa-bbbb-cccc")]).await;
     assert!(wrong.body.contains("recovery code is wrong"));
 }
 both!(second_factor_codes_work_once_and_recovery_codes_work);
@@ -168,69 +124,26 @@ async fn enrolment_recovery_codes_sign_in_once(app: TestApp) {
         })
         .await
         .unwrap();
-    tx.grant_role(account, Role::SafeguardingOfficer, None)
-        .await
-        .unwrap();
+    tx.grant_role(account, Role::SafeguardingOfficer, None).await.unwrap();
     tx.commit().await.unwrap();
-    let answer = app
-        .post_raw(
-            "/sign-in",
-            &[("email", "officer@beta.example"), ("password", PASSWORD)],
-        )
-        .await;
+    let answer = app.post_raw("/sign-in", &[("email", "officer@beta.example"), ("password", PASSWORD)]).await;
     assert_eq!(answer.location(), "/sign-in/enrol");
     let page = app.get("/sign-in/enrol").await;
-    let secret = page
-        .body
-        .split("id=\"totp-secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    let codes_page = app
-        .post(
-            "/sign-in/enrol",
-            &[("code", &store::totp::code_at(&secret, app.store.now()))],
-        )
-        .await;
-    let codes: Vec<String> = codes_page
-        .body
-        .split("<li>")
-        .skip(1)
-        .map(|s| s.split("</li>").next().unwrap().to_owned())
-        .collect();
+    let secret = page.body.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let codes_page = app.post("/sign-in/enrol", &[("code", &store::totp::code_at(&secret, app.store.now()))]).await;
+    let codes: Vec<String> =
+        codes_page.body.split("<li>").skip(1).map(|s| s.split("</li>").next().unwrap().to_owned()).collect();
     assert_eq!(codes.len(), 10);
 
     app.set_cookie(None);
-    app.post_raw(
-        "/sign-in",
-        &[("email", "officer@beta.example"), ("password", PASSWORD)],
-    )
-    .await;
+    app.post_raw("/sign-in", &[("email", "officer@beta.example"), ("password", PASSWORD)]).await;
     app.get("/sign-in/recovery-code").await;
-    assert_eq!(
-        app.post("/sign-in/recovery-code", &[("code", &codes[0])])
-            .await
-            .location(),
-        "/"
-    );
+    assert_eq!(app.post("/sign-in/recovery-code", &[("code", &codes[0])]).await.location(), "/");
     app.set_cookie(None);
-    app.post_raw(
-        "/sign-in",
-        &[("email", "officer@beta.example"), ("password", PASSWORD)],
-    )
-    .await;
+    app.post_raw("/sign-in", &[("email", "officer@beta.example"), ("password", PASSWORD)]).await;
     app.get("/sign-in/recovery-code").await;
-    let again = app
-        .post("/sign-in/recovery-code", &[("code", &codes[0])])
-        .await;
-    assert!(
-        again
-            .body
-            .contains("recovery code is wrong or has already been used")
-    );
+    let again = app.post("/sign-in/recovery-code", &[("code", &codes[0])]).await;
+    assert!(again.body.contains("recovery code is wrong or has already been used"));
 }
 both!(enrolment_recovery_codes_sign_in_once);
 
@@ -238,49 +151,20 @@ async fn failures_back_off_and_the_lock_ends(app: TestApp) {
     let scope = app.org("gamma", Nation::England).await;
     app.member(&scope, "tutor@gamma.example", Role::Staff).await;
     for _ in 0..5 {
-        let answer = app
-            .post_raw(
-                "/sign-in",
-                &[
-                    ("email", "tutor@gamma.example"),
-                    ("password", "wrong password!"),
-                ],
-            )
-            .await;
-        assert!(
-            answer
-                .body
-                .contains("Enter a correct email address and password")
-        );
+        let answer =
+            app.post_raw("/sign-in", &[("email", "tutor@gamma.example"), ("password", "wrong password!")]).await;
+        assert!(answer.body.contains("Enter a correct email address and password"));
     }
     // Locked: even the right password is refused for now.
-    let locked = app
-        .post_raw(
-            "/sign-in",
-            &[("email", "tutor@gamma.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert!(
-        locked.body.contains("Too many failed attempts"),
-        "{}",
-        locked.body
-    );
+    let locked = app.post_raw("/sign-in", &[("email", "tutor@gamma.example"), ("password", PASSWORD)]).await;
+    assert!(locked.body.contains("Too many failed attempts"), "{}", locked.body);
     // The lock ends by itself.
     app.clock.advance(time::Duration::minutes(2));
     app.sign_in("tutor@gamma.example").await;
     // Unknown addresses get the same answer as wrong passwords.
     app.set_cookie(None);
-    let unknown = app
-        .post_raw(
-            "/sign-in",
-            &[("email", "nobody@gamma.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert!(
-        unknown
-            .body
-            .contains("Enter a correct email address and password")
-    );
+    let unknown = app.post_raw("/sign-in", &[("email", "nobody@gamma.example"), ("password", PASSWORD)]).await;
+    assert!(unknown.body.contains("Enter a correct email address and password"));
 }
 both!(failures_back_off_and_the_lock_ends);
 
@@ -291,21 +175,10 @@ async fn sessions_time_out_and_forms_need_the_csrf_token(app: TestApp) {
     assert_eq!(app.get("/users").await.status, StatusCode::OK);
 
     // A state-changing post without the token is refused, and changes nothing.
-    let forged = app
-        .post_raw(
-            "/users/invite",
-            &[("email", "x@delta.example"), ("role", "staff")],
-        )
-        .await;
+    let forged = app.post_raw("/users/invite", &[("email", "x@delta.example"), ("role", "staff")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     assert!(forged.body.contains("This form has expired"));
-    assert!(
-        app.store
-            .pending_invitations(&scope)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(app.store.pending_invitations(&scope).await.unwrap().is_empty());
 
     // Idle for 29 minutes is fine; 30 more is not.
     app.clock.advance(time::Duration::minutes(29));
@@ -325,17 +198,9 @@ both!(sessions_time_out_and_forms_need_the_csrf_token);
 
 async fn pages_carry_security_headers_and_unknown_routes_get_a_404_page(app: TestApp) {
     let page = app.get("/sign-in").await;
-    let csp = page
-        .headers
-        .get("content-security-policy")
-        .unwrap()
-        .to_str()
-        .unwrap();
+    let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"));
-    assert_eq!(
-        page.headers.get("x-content-type-options").unwrap(),
-        "nosniff"
-    );
+    assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
     assert_eq!(page.headers.get("cache-control").unwrap(), "no-store");
     let missing = app.get("/no-such-page").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -353,45 +218,21 @@ both!(pages_carry_security_headers_and_unknown_routes_get_a_404_page);
 
 async fn password_reset_by_emailed_link(app: TestApp) {
     let scope = app.org("epsilon", Nation::England).await;
-    app.member(&scope, "coach@epsilon.example", Role::Staff)
-        .await;
-    let sent = app
-        .post_raw("/password-reset", &[("email", "coach@epsilon.example")])
-        .await;
+    app.member(&scope, "coach@epsilon.example", Role::Staff).await;
+    let sent = app.post_raw("/password-reset", &[("email", "coach@epsilon.example")]).await;
     assert!(sent.body.contains("Check your email"));
-    let unknown = app
-        .post_raw("/password-reset", &[("email", "nobody@epsilon.example")])
-        .await;
+    let unknown = app.post_raw("/password-reset", &[("email", "nobody@epsilon.example")]).await;
     assert!(unknown.body.contains("Check your email"));
     let mail = app.store.outbox(10).await.unwrap();
     assert_eq!(mail.len(), 1, "only the real account gets mail");
-    let link = mail[0]
-        .body
-        .lines()
-        .find(|l| l.contains("/password-reset/"))
-        .unwrap();
+    let link = mail[0].body.lines().find(|l| l.contains("/password-reset/")).unwrap();
     let path = link.trim_start_matches("http://vigil.test");
     let short = app.post_raw(path, &[("password", "short")]).await;
     assert!(short.body.contains("12 characters or more"));
-    assert_eq!(
-        app.post_raw(path, &[("password", "a brand new passphrase")])
-            .await
-            .location(),
-        "/sign-in"
-    );
-    let reused = app
-        .post_raw(path, &[("password", "another new passphrase")])
-        .await;
+    assert_eq!(app.post_raw(path, &[("password", "a brand new passphrase")]).await.location(), "/sign-in");
+    let reused = app.post_raw(path, &[("password", "another new passphrase")]).await;
     assert!(reused.body.contains("expired or has already been used"));
-    let old = app
-        .post_raw(
-            "/sign-in",
-            &[("email", "coach@epsilon.example"), ("password", PASSWORD)],
-        )
-        .await;
-    assert!(
-        old.body
-            .contains("Enter a correct email address and password")
-    );
+    let old = app.post_raw("/sign-in", &[("email", "coach@epsilon.example"), ("password", PASSWORD)]).await;
+    assert!(old.body.contains("Enter a correct email address and password"));
 }
 both!(password_reset_by_emailed_link);

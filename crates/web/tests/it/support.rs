@@ -47,23 +47,12 @@ impl TestDb {
                 sqlx::any::install_default_drivers();
                 let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
                     .await
-                    .unwrap_or_else(|e| {
-                        panic!("PostgreSQL must be running for the tests ({admin_url}): {e}")
-                    });
-                sqlx::Executor::execute(
-                    &mut conn,
-                    sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
-                )
-                .await
-                .expect("create test database");
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map_or(admin_url.as_str(), |(b, _)| b)
-                    .to_owned();
-                Self {
-                    url: format!("{base}/{name}"),
-                    cleanup: Cleanup::Postgres { admin_url, name },
-                }
+                    .unwrap_or_else(|e| panic!("PostgreSQL must be running for the tests ({admin_url}): {e}"));
+                sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .await
+                    .expect("create test database");
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b).to_owned();
+                Self { url: format!("{base}/{name}"), cleanup: Cleanup::Postgres { admin_url, name } }
             }
         }
     }
@@ -71,9 +60,7 @@ impl TestDb {
     /// A raw connection for tests that tamper with the database as an attacker with access would.
     pub async fn raw(&self) -> sqlx::AnyConnection {
         sqlx::any::install_default_drivers();
-        <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url)
-            .await
-            .expect("raw connection")
+        <sqlx::AnyConnection as sqlx::Connection>::connect(&self.url).await.expect("raw connection")
     }
 }
 
@@ -87,17 +74,11 @@ impl Drop for TestDb {
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime, so the database is dropped from a thread of its own.
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                        .expect("runtime");
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                     rt.block_on(async {
-                        if let Ok(mut conn) =
-                            <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await
-                        {
+                        if let Ok(mut conn) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url).await {
                             let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                            let _ =
-                                sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(drop)).await;
+                            let _ = sqlx::Executor::execute(&mut conn, sqlx::AssertSqlSafe(drop)).await;
                         }
                     });
                 })
@@ -116,10 +97,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
     }
 
     pub fn json(&self) -> serde_json::Value {
@@ -140,76 +118,33 @@ pub struct TestApp {
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         let db = TestDb::new(backend).await;
-        let clock = Arc::new(FixedClock::new(
-            time::macros::datetime!(2026-11-30 09:00 UTC),
-        ));
-        let store = Store::connect(&db.url, clock.clone())
-            .await
-            .expect("connect");
+        let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-30 09:00 UTC)));
+        let store = Store::connect(&db.url, clock.clone()).await.expect("connect");
         store.migrate().await.expect("migrate");
-        let config = web::Config {
-            public_url: "http://vigil.test".into(),
-            demo: true,
-        };
+        let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
         let router = web::router(web::AppState::new(store.clone(), config));
-        Self {
-            router,
-            store,
-            clock,
-            db,
-            cookie: Mutex::new(None),
-            csrf: Mutex::new(String::new()),
-        }
+        Self { router, store, clock, db, cookie: Mutex::new(None), csrf: Mutex::new(String::new()) }
     }
 
     /// Sends a request as the browser: with its cookie, remembering any new cookie and CSRF token.
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("router answers");
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        if let Some(cookie) = headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-        {
-            let value = cookie
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .split_once('=')
-                .map(|(_, v)| v.to_owned());
+        if let Some(cookie) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            let value = cookie.split(';').next().unwrap_or("").split_once('=').map(|(_, v)| v.to_owned());
             *self.cookie.lock().unwrap() = value.filter(|v| !v.is_empty());
         }
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
         let body = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some(token) = body
-            .split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-        {
+        if let Some(token) = body.split("name=\"_csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()) {
             *self.csrf.lock().unwrap() = token.to_owned();
         }
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        Answer { status, headers, body }
     }
 
     fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::USER_AGENT, "test browser");
+        let mut builder = Request::builder().method(method).uri(path).header(header::USER_AGENT, "test browser");
         if let Some(cookie) = self.cookie.lock().unwrap().as_ref() {
             builder = builder.header(header::COOKIE, format!("{}={cookie}", web::SESSION_COOKIE));
         }
@@ -217,8 +152,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        self.send(self.request(Method::GET, path).body(Body::empty()).unwrap())
-            .await
+        self.send(self.request(Method::GET, path).body(Body::empty()).unwrap()).await
     }
 
     /// Posts a form with the latest CSRF token, as a browser's form would.
@@ -241,10 +175,8 @@ impl TestApp {
     }
 
     pub async fn api(&self, path: &str, token: &str) -> Answer {
-        let request = Request::get(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
+        let request =
+            Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
         self.send(request).await
     }
 
@@ -265,10 +197,7 @@ impl TestApp {
             provider_type: ProviderType::IndependentTrainingProvider,
             slug: Some(Slug::parse(slug).unwrap()),
         };
-        self.store
-            .create_organisation(&new)
-            .await
-            .expect("create organisation");
+        self.store.create_organisation(&new).await.expect("create organisation");
         self.store.operator_scope(slug).await.unwrap()
     }
 
@@ -283,13 +212,9 @@ impl TestApp {
             })
             .await
             .unwrap();
-        let ends_on = role
-            .requires_end_date()
-            .then(|| self.store.now().date() + time::Duration::days(30));
+        let ends_on = role.requires_end_date().then(|| self.store.now().date() + time::Duration::days(30));
         tx.grant_role(account, role, ends_on).await.unwrap();
-        tx.set_demo_second_factor(account, &store::totp::demo_secret(email))
-            .await
-            .unwrap();
+        tx.set_demo_second_factor(account, &store::totp::demo_secret(email)).await.unwrap();
         tx.commit().await.unwrap();
         account
     }
@@ -304,49 +229,21 @@ impl TestApp {
         // Each sign-in uses a fresh time step: codes are accepted once.
         self.clock.advance(time::Duration::seconds(30));
         self.set_cookie(None);
-        let answer = self
-            .post_raw("/sign-in", &[("email", email), ("password", PASSWORD)])
-            .await;
-        assert_eq!(
-            answer.location(),
-            "/sign-in/code",
-            "password step for {email}: {}",
-            answer.body
-        );
+        let answer = self.post_raw("/sign-in", &[("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(answer.location(), "/sign-in/code", "password step for {email}: {}", answer.body);
         self.get("/sign-in/code").await;
-        let answer = self
-            .post("/sign-in/code", &[("code", &self.code(email))])
-            .await;
-        assert_eq!(
-            answer.location(),
-            "/",
-            "code step for {email}: {}",
-            answer.body
-        );
+        let answer = self.post("/sign-in/code", &[("code", &self.code(email))]).await;
+        assert_eq!(answer.location(), "/", "code step for {email}: {}", answer.body);
     }
 
     /// A signed-in session token for an account, made through the store (no HTTP), for the matrix tests.
     pub async fn session_token(&self, email: &str) -> String {
         self.clock.advance(time::Duration::seconds(30));
-        match self
-            .store
-            .sign_in_password(email, PASSWORD, "test")
-            .await
-            .unwrap()
-        {
-            PasswordOutcome::Accepted {
-                token,
-                next: NextStep::SignedIn,
-            } => token,
-            PasswordOutcome::Accepted {
-                token,
-                next: NextStep::EnterCode,
-            } => {
+        match self.store.sign_in_password(email, PASSWORD, "test").await.unwrap() {
+            PasswordOutcome::Accepted { token, next: NextStep::SignedIn } => token,
+            PasswordOutcome::Accepted { token, next: NextStep::EnterCode } => {
                 let session = self.store.session(&token).await.unwrap().unwrap();
-                self.store
-                    .sign_in_code(&session, &self.code(email))
-                    .await
-                    .unwrap()
+                self.store.sign_in_code(&session, &self.code(email)).await.unwrap()
             }
             other => panic!("sign-in for {email} failed: {other:?}"),
         }
