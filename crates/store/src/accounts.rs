@@ -43,15 +43,48 @@ pub enum GrantOutcome {
     AwaitingConfirmation,
 }
 
+/// An administrator's change to someone else's sign-in details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountReset {
+    /// Remove the authenticator and recovery codes: the person enrols again at their next sign-in.
+    SecondFactor,
+    /// Email the person a password-reset link.
+    Password,
+    /// Change the email address the person signs in with.
+    Email(Email),
+}
+
+impl AccountReset {
+    fn kind(&self) -> &'static str {
+        match self {
+            AccountReset::SecondFactor => "reset_second_factor",
+            AccountReset::Password => "reset_password",
+            AccountReset::Email(_) => "change_email",
+        }
+    }
+}
+
+/// What happened to a request for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeOutcome {
+    /// Done. For a password reset, the link's token, to be emailed in the same transaction.
+    Done { password_link: Option<String> },
+    /// The account holds a safeguarding role: a safeguarding lead must confirm the change.
+    AwaitingConfirmation,
+}
+
 /// A change waiting for a safeguarding lead.
 #[derive(Debug, Clone, Serialize)]
 pub struct Confirmation {
     pub id: ConfirmationId,
+    /// `grant_role`, `reset_second_factor`, `reset_password` or `change_email`.
+    pub kind: String,
     pub account_id: AccountId,
     pub email: String,
     pub display_name: String,
-    pub role: Role,
+    pub role: Option<Role>,
     pub role_ends_on: Option<Date>,
+    pub new_email: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub requested_at: OffsetDateTime,
     pub requested_by: Option<AccountId>,
@@ -179,8 +212,8 @@ impl Store {
     /// When the database cannot be read.
     pub async fn pending_confirmations(&self, scope: &OrgScope) -> StoreResult<Vec<Confirmation>> {
         let rows = sqlx::query(
-            "SELECT c.id, c.account_id, a.email, a.display_name, c.role, c.role_ends_on, c.requested_at, \
-             c.requested_by FROM confirmations c JOIN accounts a ON a.id = c.account_id \
+            "SELECT c.id, c.kind, c.account_id, a.email, a.display_name, c.role, c.role_ends_on, c.new_email, \
+             c.requested_at, c.requested_by FROM confirmations c JOIN accounts a ON a.id = c.account_id \
              WHERE c.org_id = $1 AND c.decided_at IS NULL ORDER BY c.requested_at",
         )
         .bind(scope.org().to_string())
@@ -190,11 +223,12 @@ impl Store {
             .map(|row| {
                 Ok(Confirmation {
                     id: parse_id(&row.try_get::<String, _>("id")?)?,
+                    kind: row.try_get("kind")?,
                     account_id: parse_id(&row.try_get::<String, _>("account_id")?)?,
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
-                    role: Role::parse(&row.try_get::<Option<String>, _>("role")?.unwrap_or_default())
-                        .map_err(|_| StoreError::Other("bad role in database".into()))?,
+                    role: row.try_get::<Option<String>, _>("role")?.and_then(|r| Role::parse(&r).ok()),
+                    new_email: row.try_get("new_email")?,
                     role_ends_on: row
                         .try_get::<Option<String>, _>("role_ends_on")?
                         .map(|d| parse_date(&d))
@@ -303,7 +337,6 @@ impl WriteTx<'_> {
         role: Role,
         ends_on: Option<Date>,
     ) -> StoreResult<GrantOutcome> {
-        let org = self.org()?;
         if self.actor().account == Some(account) {
             return Err(StoreError::Refused("You cannot give a role to yourself"));
         }
@@ -314,26 +347,8 @@ impl WriteTx<'_> {
             return Err(StoreError::Refused("The end date must be today or in the future"));
         }
         self.require_member(account).await?;
-        let needs_confirmation = role.is_safeguarding()
-            && self.actor().kind != ActorKind::Operator
-            && !self.actor().roles.contains(&Role::SafeguardingLead)
-            && self.has_safeguarding_lead().await?;
-        if needs_confirmation {
-            let id = ConfirmationId::new();
-            sqlx::query(
-                "INSERT INTO confirmations (id, org_id, kind, account_id, role, role_ends_on, requested_by, requested_at) \
-                 VALUES ($1, $2, 'grant_role', $3, $4, $5, $6, $7)",
-            )
-            .bind(id.to_string())
-            .bind(org.to_string())
-            .bind(account.to_string())
-            .bind(role.as_str())
-            .bind(ends_on.map(date))
-            .bind(self.actor().account.map(|a| a.to_string()))
-            .bind(ts(self.store().now()))
-            .execute(self.conn())
-            .await?;
-            self.audit(AuditEvent::new("role.grant_requested", "confirmation", id.0).fields(&["account_id", "role"]));
+        if self.lead_must_confirm(role.is_safeguarding()).await? {
+            self.request_confirmation("grant_role", account, Some((role, ends_on)), None).await?;
             return Ok(GrantOutcome::AwaitingConfirmation);
         }
         self.insert_grant(account, role, ends_on).await?;
@@ -453,14 +468,154 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// A safeguarding lead confirms or refuses a requested role. A lead cannot decide on their own request.
+    /// Resets another member's second factor, emails them a password link, or changes their email address.
+    /// For an account holding a safeguarding role, the change waits for a safeguarding lead's confirmation.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] for one's own account or an account shared with another organisation (whose
+    /// security this organisation must not change); [`StoreError::Conflict`] for an email in use.
+    pub async fn reset_account(&mut self, account: AccountId, reset: AccountReset) -> StoreResult<ChangeOutcome> {
+        if self.actor().account == Some(account) {
+            return Err(StoreError::Refused("Change your own details from your account page"));
+        }
+        self.require_member(account).await?;
+        let organisations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE account_id = $1")
+            .bind(account.to_string())
+            .fetch_one(self.conn())
+            .await?;
+        if organisations > 1 && reset != AccountReset::Password {
+            return Err(StoreError::Refused(
+                "This account also belongs to another organisation: only its owner can change this",
+            ));
+        }
+        if let AccountReset::Email(email) = &reset {
+            self.require_unused_email(email.as_str()).await?;
+        }
+        let holds_safeguarding_role =
+            self.store().roles_of(self.org()?, &[account]).await?.iter().any(|(_, held)| held.role.is_safeguarding());
+        if self.lead_must_confirm(holds_safeguarding_role).await? {
+            let new_email = match &reset {
+                AccountReset::Email(email) => Some(email.as_str().to_owned()),
+                _ => None,
+            };
+            self.request_confirmation(reset.kind(), account, None, new_email).await?;
+            return Ok(ChangeOutcome::AwaitingConfirmation);
+        }
+        let password_link = self.apply_reset(account, &reset).await?;
+        Ok(ChangeOutcome::Done { password_link })
+    }
+
+    async fn apply_reset(&mut self, account: AccountId, reset: &AccountReset) -> StoreResult<Option<String>> {
+        let now = ts(self.store().now());
+        match reset {
+            AccountReset::SecondFactor => {
+                sqlx::query(
+                    "UPDATE accounts SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL \
+                     WHERE id = $1",
+                )
+                .bind(account.to_string())
+                .execute(self.conn())
+                .await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+                    .bind(account.to_string())
+                    .execute(self.conn())
+                    .await?;
+                self.end_sessions_of(account, &now).await?;
+                self.audit(
+                    AuditEvent::new("second_factor.reset", "account", account.0)
+                        .fields(&["totp_secret", "recovery_codes"]),
+                );
+                Ok(None)
+            }
+            AccountReset::Password => {
+                let token = self.insert_password_reset(account).await?;
+                self.audit(AuditEvent::new("password.reset_requested", "account", account.0));
+                Ok(Some(token))
+            }
+            AccountReset::Email(email) => {
+                self.require_unused_email(email.as_str()).await?;
+                sqlx::query("UPDATE accounts SET email = $2 WHERE id = $1")
+                    .bind(account.to_string())
+                    .bind(email.as_str())
+                    .execute(self.conn())
+                    .await?;
+                self.end_sessions_of(account, &now).await?;
+                self.audit(AuditEvent::new("account.email_changed", "account", account.0).fields(&["email"]));
+                Ok(None)
+            }
+        }
+    }
+
+    async fn require_unused_email(&mut self, email: &str) -> StoreResult<()> {
+        let used: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_one(self.conn())
+            .await?;
+        if used > 0 {
+            return Err(StoreError::Conflict { field: "email", message: "An account already uses this email address" });
+        }
+        Ok(())
+    }
+
+    async fn end_sessions_of(&mut self, account: AccountId, now: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
+            .bind(account.to_string())
+            .bind(now)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a change touching safeguarding access must wait for a safeguarding lead: it must unless it
+    /// comes from the operator's command line or from a lead, or the organisation has no lead yet (set-up).
+    async fn lead_must_confirm(&mut self, touches_safeguarding: bool) -> StoreResult<bool> {
+        Ok(touches_safeguarding
+            && self.actor().kind != ActorKind::Operator
+            && !self.actor().roles.contains(&Role::SafeguardingLead)
+            && self.has_safeguarding_lead().await?)
+    }
+
+    async fn request_confirmation(
+        &mut self,
+        kind: &'static str,
+        account: AccountId,
+        role: Option<(Role, Option<Date>)>,
+        new_email: Option<String>,
+    ) -> StoreResult<()> {
+        let id = ConfirmationId::new();
+        sqlx::query(
+            "INSERT INTO confirmations (id, org_id, kind, account_id, role, role_ends_on, new_email, requested_by, \
+             requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id.to_string())
+        .bind(self.org()?.to_string())
+        .bind(kind)
+        .bind(account.to_string())
+        .bind(role.map(|(r, _)| r.as_str()))
+        .bind(role.and_then(|(_, ends)| ends).map(date))
+        .bind(new_email)
+        .bind(self.actor().account.map(|a| a.to_string()))
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?;
+        self.audit(AuditEvent::new("confirmation.requested", "confirmation", id.0).fields(&["kind", "account_id"]));
+        Ok(())
+    }
+
+    /// A safeguarding lead confirms or refuses a requested change, which then takes effect. A lead cannot
+    /// decide a request they made or one about themselves. Answers the account changed and, for a
+    /// confirmed password reset, the link's token to email.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown or decided request; [`StoreError::Refused`] for one's own.
-    pub async fn decide_confirmation(&mut self, id: ConfirmationId, confirm: bool) -> StoreResult<()> {
+    pub async fn decide_confirmation(
+        &mut self,
+        id: ConfirmationId,
+        confirm: bool,
+    ) -> StoreResult<(AccountId, Option<String>)> {
         let org = self.org()?;
         let row = sqlx::query(
-            "SELECT account_id, role, role_ends_on, requested_by FROM confirmations \
+            "SELECT kind, account_id, role, role_ends_on, new_email, requested_by FROM confirmations \
              WHERE id = $1 AND org_id = $2 AND decided_at IS NULL",
         )
         .bind(id.to_string())
@@ -486,13 +641,27 @@ impl WriteTx<'_> {
             "confirmation",
             id.0,
         ));
-        if confirm {
-            let role = Role::parse(&row.try_get::<Option<String>, _>("role")?.unwrap_or_default())
-                .map_err(|_| StoreError::Other("bad role in database".into()))?;
-            let ends_on = row.try_get::<Option<String>, _>("role_ends_on")?.map(|d| parse_date(&d)).transpose()?;
-            self.insert_grant(account, role, ends_on).await?;
+        if !confirm {
+            return Ok((account, None));
         }
-        Ok(())
+        let bad = || StoreError::Other("bad confirmation in database".into());
+        let kind: String = row.try_get("kind")?;
+        let reset = match kind.as_str() {
+            "grant_role" => {
+                let role =
+                    Role::parse(&row.try_get::<Option<String>, _>("role")?.unwrap_or_default()).map_err(|_| bad())?;
+                let ends_on = row.try_get::<Option<String>, _>("role_ends_on")?.map(|d| parse_date(&d)).transpose()?;
+                self.insert_grant(account, role, ends_on).await?;
+                return Ok((account, None));
+            }
+            "reset_second_factor" => AccountReset::SecondFactor,
+            "reset_password" => AccountReset::Password,
+            "change_email" => AccountReset::Email(
+                Email::parse(&row.try_get::<Option<String>, _>("new_email")?.unwrap_or_default()).map_err(|_| bad())?,
+            ),
+            _ => return Err(bad()),
+        };
+        Ok((account, self.apply_reset(account, &reset).await?))
     }
 
     async fn require_member(&mut self, account: AccountId) -> StoreResult<()> {

@@ -80,6 +80,15 @@ enum SecondFactor {
     Enrolment(i64, Vec<String>),
 }
 
+/// One of a person's API tokens (the token itself is never shown again).
+#[derive(Debug, Clone)]
+pub struct ApiTokenSummary {
+    pub id: TokenId,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
 struct AccountRow {
     id: AccountId,
     password_hash: String,
@@ -459,6 +468,61 @@ impl Store {
         rows.iter().map(|r| Ok((parse_org(&r.try_get::<String, _>("id")?)?, r.try_get("name")?))).collect()
     }
 
+    /// Moves a signed-in session to another organisation the account belongs to. If the roles there need a
+    /// second factor the account has not set up, the session goes back to the second-factor step.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the account is not an enabled member of that organisation.
+    pub async fn switch_organisation(&self, session: &Session, org: OrgId) -> StoreResult<()> {
+        if !self.organisations_of(session.account).await?.iter().any(|(id, _)| *id == org) {
+            return Err(StoreError::NotFound);
+        }
+        let roles = self.active_roles(org, session.account).await?;
+        let needs_enrolment = !session.has_second_factor && roles.iter().any(|r| r.requires_totp());
+        let scope = OrgScope::new(org, Actor { kind: ActorKind::Session, account: Some(session.account), roles });
+        let mut tx = self.write(&scope).await?;
+        let query = if needs_enrolment {
+            sqlx::query("UPDATE sessions SET org_id = $2, signed_in_at = NULL WHERE id = $1")
+        } else {
+            sqlx::query("UPDATE sessions SET org_id = $2 WHERE id = $1")
+        };
+        query.bind(session.id.as_str()).bind(org.to_string()).execute(tx.conn()).await?;
+        tx.audit(AuditEvent::new("session.organisation_switched", "account", session.account.0));
+        tx.commit().await
+    }
+
+    /// The actor's own live API tokens in this organisation.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn own_api_tokens(&self, scope: &OrgScope) -> StoreResult<Vec<ApiTokenSummary>> {
+        let account = scope.actor().account.ok_or(StoreError::NotFound)?;
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE org_id = $1 AND account_id = $2 \
+             AND revoked_at IS NULL ORDER BY created_at DESC",
+        )
+        .bind(scope.org().to_string())
+        .bind(account.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApiTokenSummary {
+                    id: row
+                        .try_get::<String, _>("id")?
+                        .parse()
+                        .map_err(|_| StoreError::Other("bad token id".into()))?,
+                    name: row.try_get("name")?,
+                    created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+                    last_used_at: row
+                        .try_get::<Option<String>, _>("last_used_at")?
+                        .map(|t| parse_ts(&t))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
     // ----- API tokens ---------------------------------------------------------------------------------
 
     /// The scope an API bearer token acts in, if the token is live and its member is enabled.
@@ -507,19 +571,8 @@ impl Store {
         let Some(account) = id.map(|i| parse_account(&i)).transpose()? else {
             return Ok(());
         };
-        let token = secrets::new_token();
-        let now = self.now();
         let mut tx = self.write_instance(anonymous()).await?;
-        sqlx::query(
-            "INSERT INTO password_resets (id, account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(TokenId::new().to_string())
-        .bind(account.to_string())
-        .bind(secrets::hash_token(&token))
-        .bind(ts(now))
-        .bind(ts(now + PASSWORD_RESET_VALID))
-        .execute(tx.conn())
-        .await?;
+        let token = tx.insert_password_reset(account).await?;
         let (subject, body) = compose(&token);
         tx.queue_mail(&email, subject, &body).await?;
         tx.audit_account(account, AuditEvent::new("password.reset_requested", "account", account.0)).await?;
@@ -752,6 +805,46 @@ impl WriteTx<'_> {
         .await?;
         self.audit(AuditEvent::new("api_token.created", "api_token", id.0).fields(&["account_id", "name"]));
         Ok((id, token))
+    }
+
+    /// Revokes one of the actor's own API tokens.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the token is not the actor's, in this organisation.
+    pub async fn revoke_own_api_token(&mut self, id: TokenId) -> StoreResult<()> {
+        let account = self.actor().account.ok_or(StoreError::NotFound)?;
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $4 WHERE id = $1 AND org_id = $2 AND account_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(id.to_string())
+        .bind(self.org()?.to_string())
+        .bind(account.to_string())
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if revoked == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(AuditEvent::new("api_token.revoked", "api_token", id.0));
+        Ok(())
+    }
+
+    /// Stores a one-time password-reset link for an account; answers its token.
+    pub(crate) async fn insert_password_reset(&mut self, account: AccountId) -> StoreResult<String> {
+        let token = secrets::new_token();
+        let now = self.store().now();
+        sqlx::query(
+            "INSERT INTO password_resets (id, account_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(TokenId::new().to_string())
+        .bind(account.to_string())
+        .bind(secrets::hash_token(&token))
+        .bind(ts(now))
+        .bind(ts(now + PASSWORD_RESET_VALID))
+        .execute(self.conn())
+        .await?;
+        Ok(token)
     }
 
     /// Gives a demonstration account a known authenticator secret, already confirmed.

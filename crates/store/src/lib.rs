@@ -17,7 +17,7 @@ pub mod secrets;
 pub mod totp;
 mod tx;
 
-pub use db::{Backend, Clock, FixedClock, SystemClock, migration_versions};
+pub use db::{Backend, Clock, FixedClock, SystemClock};
 pub use error::{StoreError, StoreResult};
 pub use scope::{Actor, ActorKind, OrgScope};
 pub use tx::WriteTx;

@@ -31,6 +31,16 @@ impl Store {
         self.open_write(Some(scope.org()), scope.actor().clone()).await
     }
 
+    /// Records a sensitive read (of the audit log now; of case content later) as an event of its own.
+    ///
+    /// # Errors
+    /// When the event cannot be written; the caller must then not show what was read.
+    pub async fn record_read(&self, scope: &OrgScope, event: AuditEvent) -> StoreResult<()> {
+        let mut tx = self.write(scope).await?;
+        tx.audit(event);
+        tx.commit().await
+    }
+
     /// Opens a write transaction that belongs to no organisation yet (set-up, sign-in).
     pub(crate) async fn write_instance(&self, actor: Actor) -> StoreResult<WriteTx<'_>> {
         self.open_write(None, actor).await

@@ -14,7 +14,12 @@ pub enum AppError {
     Refused(&'static str),
     /// A field's value is wrong (for the API; pages re-render their form instead).
     Invalid {
-        field: &'static str,
+        field: String,
+        message: String,
+    },
+    /// The request itself is malformed (a query parameter of the wrong type).
+    BadRequest {
+        field: String,
         message: String,
     },
     Internal(String),
@@ -24,7 +29,7 @@ pub enum AppError {
 #[derive(Debug, Clone)]
 pub struct Problem {
     pub status: StatusCode,
-    pub field: Option<&'static str>,
+    pub field: Option<String>,
     pub message: String,
     pub reference: Option<String>,
 }
@@ -34,7 +39,9 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Refused(message) => AppError::Refused(message),
-            StoreError::Conflict { field, message } => AppError::Invalid { field, message: message.into() },
+            StoreError::Conflict { field, message } => {
+                AppError::Invalid { field: field.into(), message: message.into() }
+            }
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -60,6 +67,9 @@ impl IntoResponse for AppError {
             }
             AppError::Invalid { field, message } => {
                 Problem { status: StatusCode::UNPROCESSABLE_ENTITY, field: Some(field), message, reference: None }
+            }
+            AppError::BadRequest { field, message } => {
+                Problem { status: StatusCode::BAD_REQUEST, field: Some(field), message, reference: None }
             }
             AppError::Internal(cause) => {
                 let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();

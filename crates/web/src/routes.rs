@@ -70,6 +70,8 @@ routes! {
     POST "/sign-out"                     ManageOwnAccount          Page => pages::account::sign_out;
     GET  "/account"                      UseOwnAccount             Page => pages::account::show;
     POST "/account/sessions/{id}/end"    ManageOwnAccount          Page => pages::account::end_session;
+    POST "/account/tokens/{id}/revoke"   ManageOwnAccount          Page => pages::account::revoke_token;
+    POST "/account/organisation"         ManageOwnAccount          Page => pages::account::switch_organisation;
     GET  "/account/password"             UseOwnAccount             Page => pages::account::password_show;
     POST "/account/password"             ManageOwnAccount          Page => pages::account::password_submit;
     GET  "/users"                        ListAccounts              Page => pages::users::list;
@@ -79,6 +81,9 @@ routes! {
     POST "/users/{id}/roles"             ManageAccounts            Page => pages::users::grant;
     POST "/users/{id}/roles/{role}/remove" ManageAccounts          Page => pages::users::revoke;
     POST "/users/{id}/disable"           ManageAccounts            Page => pages::users::disable;
+    POST "/users/{id}/reset-password"    ManageAccounts            Page => pages::users::reset_password;
+    POST "/users/{id}/reset-second-factor" ManageAccounts          Page => pages::users::reset_second_factor;
+    POST "/users/{id}/email"             ManageAccounts            Page => pages::users::change_email;
     POST "/users/{id}/enable"            ManageAccounts            Page => pages::users::enable;
     GET  "/confirmations"                ConfirmSafeguardingChange Page => pages::confirmations::list;
     POST "/confirmations/{id}"           ConfirmSafeguardingChange Page => pages::confirmations::decide;

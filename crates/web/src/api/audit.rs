@@ -1,12 +1,12 @@
 //! `GET /api/v1/audit-events`: the audit log, newest first, filtered like the page.
 
-use super::{Paged, Paging};
+use super::{ApiQuery, Paged, Paging};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::AppResult;
 use crate::pages::audit::AuditQuery;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,10 +35,11 @@ pub struct AuditEvent {
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(scope): ApiCaller,
-    Query(paging): Query<Paging>,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(paging): ApiQuery<Paging>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> AppResult<Json<Paged<AuditEvent>>> {
     let page = state.store.audit_page(&scope, &query.filter(), paging.page, paging.per_page()).await?;
+    state.store.record_read(&scope, domain::audit::AuditEvent::new("audit_log.viewed", "audit_log", None)).await?;
     Ok(Json(Paged::from(page, |e| AuditEvent {
         id: e.id,
         seq: e.seq,

@@ -1,11 +1,11 @@
 //! `GET /api/v1/users`: the organisation's accounts and their roles, for administrators.
 
-use super::{Paged, Paging};
+use super::{ApiQuery, Paged, Paging};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::AppResult;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,7 +34,7 @@ pub struct UserRole {
 pub async fn list(
     State(state): State<AppState>,
     ApiCaller(scope): ApiCaller,
-    Query(paging): Query<Paging>,
+    ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Json<Paged<User>>> {
     let page = state.store.members_page(&scope, paging.page, paging.per_page()).await?;
     Ok(Json(Paged::from(page, |m| User {

@@ -38,6 +38,13 @@ struct SessionRow {
     current: bool,
 }
 
+struct TokenRow {
+    id: String,
+    name: String,
+    created: String,
+    last_used: String,
+}
+
 #[derive(Template)]
 #[template(path = "account.html")]
 struct AccountPage {
@@ -45,6 +52,9 @@ struct AccountPage {
     email: String,
     sessions: Vec<SessionRow>,
     second_factor: bool,
+    tokens: Vec<TokenRow>,
+    /// Other organisations the account can switch to: (id, name).
+    other_orgs: Vec<(String, String)>,
 }
 
 pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
@@ -61,11 +71,33 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
             current: s.current,
         })
         .collect();
+    let tokens = state
+        .store
+        .own_api_tokens(&member.scope)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id.to_string(),
+            name: t.name,
+            created: long_datetime(t.created_at),
+            last_used: t.last_used_at.map_or_else(|| "Never".into(), long_datetime),
+        })
+        .collect();
+    let other_orgs = state
+        .store
+        .organisations_of(member.session.account)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| *id != member.scope.org())
+        .map(|(id, name)| (id.to_string(), name))
+        .collect();
     render(&AccountPage {
         chrome: Chrome::member(&state, "Your account", &member.session, "/account").await?,
         email: member.session.email.clone(),
         sessions,
         second_factor: member.session.has_second_factor,
+        tokens,
+        other_orgs,
     })
 }
 
@@ -74,6 +106,34 @@ pub async fn end_session(State(state): State<AppState>, member: Member, Path(id)
     tx.end_own_session(&id).await?;
     tx.commit().await?;
     Ok(Redirect::to(if id == member.session.id { "/sign-in" } else { "/account" }).into_response())
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.revoke_own_api_token(id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SwitchForm {
+    org: String,
+}
+
+pub async fn switch_organisation(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<SwitchForm>,
+) -> AppResult<Response> {
+    let org = form.org.parse().map_err(|_| AppError::NotFound)?;
+    state.store.switch_organisation(&member.session, org).await?;
+    Ok(Redirect::to("/").into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

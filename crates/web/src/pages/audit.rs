@@ -8,6 +8,7 @@ use crate::layout::{Chrome, long_datetime, render};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use domain::audit::AuditEvent;
 use serde::Deserialize;
 use store::audit::{AuditFilter, Page};
 
@@ -54,6 +55,7 @@ pub async fn list(
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Response> {
     let events = state.store.audit_page(&member.scope, &query.filter(), query.page, PER_PAGE).await?;
+    state.store.record_read(&member.scope, AuditEvent::new("audit_log.viewed", "audit_log", None)).await?;
     let rows = events
         .items
         .into_iter()

@@ -15,8 +15,19 @@ struct Row {
     id: ConfirmationId,
     name: String,
     email: String,
-    role: String,
+    change: String,
     requested_at: String,
+}
+
+/// What a confirmation would do, in words.
+fn describe(c: &store::accounts::Confirmation, lead_title: &str) -> String {
+    match (c.kind.as_str(), c.role, &c.new_email) {
+        ("grant_role", Some(role), _) => format!("Give them the role: {}", role.label(lead_title)),
+        ("reset_second_factor", _, _) => "Reset their authenticator app".into(),
+        ("reset_password", _, _) => "Email them a password reset link".into(),
+        ("change_email", _, Some(email)) => format!("Change their email address to {email}"),
+        _ => "An unknown change".into(),
+    }
 }
 
 #[derive(Template)]
@@ -35,10 +46,10 @@ pub async fn list(State(state): State<AppState>, member: Member) -> AppResult<Re
         .await?
         .into_iter()
         .map(|c| Row {
+            change: describe(&c, lead_title),
             id: c.id,
             name: c.display_name,
             email: c.email,
-            role: c.role.label(lead_title),
             requested_at: long_datetime(c.requested_at),
         })
         .collect();
@@ -65,11 +76,15 @@ pub async fn decide(
         "confirm" => true,
         "refuse" => false,
         _ => {
-            return Err(AppError::Invalid { field: "decision", message: "Choose confirm or refuse".into() });
+            return Err(AppError::Invalid { field: "decision".into(), message: "Choose confirm or refuse".into() });
         }
     };
     let mut tx = state.store.write(&member.scope).await?;
-    tx.decide_confirmation(id, confirm).await?;
+    let (account, password_link) = tx.decide_confirmation(id, confirm).await?;
+    if let Some(token) = password_link {
+        let person = state.store.member(&member.scope, account).await?;
+        crate::pages::users::send_password_link(&state, &mut tx, &person.email, &token).await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to("/confirmations").into_response())
 }

@@ -16,7 +16,7 @@ use domain::roles::Role;
 use domain::text::{Email, parse_date};
 use serde::Deserialize;
 use store::StoreError;
-use store::accounts::{GrantOutcome, Member as MemberRow};
+use store::accounts::{AccountReset, ChangeOutcome, GrantOutcome, Member as MemberRow};
 use store::audit::Page;
 use time::Date;
 
@@ -61,6 +61,8 @@ fn notice(key: &str) -> Option<&'static str> {
         "removed" => Some("Role removed."),
         "disabled" => Some("Account disabled. Its sessions and API tokens have ended."),
         "enabled" => Some("Account enabled."),
+        "reset" => Some("Done. They have been signed out everywhere."),
+        "link_sent" => Some("A password reset link has been emailed to them."),
         _ => None,
     }
 }
@@ -243,10 +245,7 @@ pub async fn grant(
     match tx.grant_role(id, role, ends).await {
         Ok(outcome) => {
             if outcome == GrantOutcome::AwaitingConfirmation {
-                let composed = mail::confirmation_waiting(&format!("{}/confirmations", state.config.public_url));
-                for lead in state.store.safeguarding_lead_emails(&member.scope).await? {
-                    tx.queue_mail(&lead, composed.subject, &composed.body).await?;
-                }
+                notify_leads(&state, &member, &mut tx).await?;
             }
             tx.commit().await?;
             let notice = if outcome == GrantOutcome::Granted { "granted" } else { "awaiting" };
@@ -286,4 +285,96 @@ pub async fn enable(State(state): State<AppState>, member: Member, Path(id): Pat
     tx.enable_member(account_id(&id)?).await?;
     tx.commit().await?;
     Ok(Redirect::to("/users?notice=enabled").into_response())
+}
+
+/// Tells the safeguarding leads, without names, that a change waits for their confirmation.
+async fn notify_leads(state: &AppState, member: &Member, tx: &mut store::WriteTx<'_>) -> AppResult<()> {
+    let composed = mail::confirmation_waiting(&format!("{}/confirmations", state.config.public_url));
+    for lead in state.store.safeguarding_lead_emails(&member.scope).await? {
+        tx.queue_mail(&lead, composed.subject, &composed.body).await?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EmailForm {
+    email: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    reset(&state, &member, account_id(&id)?, AccountReset::Password).await
+}
+
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    reset(&state, &member, account_id(&id)?, AccountReset::SecondFactor).await
+}
+
+pub async fn change_email(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Form(form): Form<EmailForm>,
+) -> AppResult<Response> {
+    let id = account_id(&id)?;
+    let mut errors = FormErrors::default();
+    match errors.check("email", Email::parse(&form.email)) {
+        Some(email) => reset(&state, &member, id, AccountReset::Email(email)).await,
+        None => user_page(&state, &member, id, errors).await,
+    }
+}
+
+/// Applies or requests an administrator's change to someone's sign-in details.
+async fn reset(state: &AppState, member: &Member, id: AccountId, change: AccountReset) -> AppResult<Response> {
+    let mut tx = state.store.write(&member.scope).await?;
+    let outcome = match tx.reset_account(id, change).await {
+        Ok(outcome) => outcome,
+        Err(StoreError::Refused(message)) => {
+            drop(tx);
+            let mut errors = FormErrors::default();
+            errors.add("email", message);
+            return user_page(state, member, id, errors).await;
+        }
+        Err(StoreError::Conflict { field, message }) => {
+            drop(tx);
+            let mut errors = FormErrors::default();
+            errors.add(field, message);
+            return user_page(state, member, id, errors).await;
+        }
+        Err(e) => return Err(AppError::from(e)),
+    };
+    let notice = match outcome {
+        ChangeOutcome::AwaitingConfirmation => {
+            notify_leads(state, member, &mut tx).await?;
+            "awaiting"
+        }
+        ChangeOutcome::Done { password_link: Some(token) } => {
+            let person = state.store.member(&member.scope, id).await?;
+            send_password_link(state, &mut tx, &person.email, &token).await?;
+            "link_sent"
+        }
+        ChangeOutcome::Done { password_link: None } => "reset",
+    };
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/users?notice={notice}")).into_response())
+}
+
+/// Queues the password-reset email with the change that created its link.
+pub async fn send_password_link(
+    state: &AppState,
+    tx: &mut store::WriteTx<'_>,
+    email: &str,
+    token: &str,
+) -> AppResult<()> {
+    let composed = mail::password_reset(&format!("{}/password-reset/{token}", state.config.public_url));
+    tx.queue_mail(email, composed.subject, &composed.body).await?;
+    Ok(())
 }

@@ -119,3 +119,111 @@ async fn disabling_an_account_ends_its_sessions_and_tokens(app: TestApp) {
     assert!(refused.body.contains("Enter a correct email address and password"));
 }
 both!(disabling_an_account_ends_its_sessions_and_tokens);
+
+async fn administrators_reset_sign_in_details_with_a_leads_confirmation_for_the_team(app: TestApp) {
+    let scope = app.org("delta", Nation::England).await;
+    app.member(&scope, "admin@delta.example", Role::Admin).await;
+    let lead = app.member(&scope, "lead@delta.example", Role::SafeguardingLead).await;
+    app.member(&scope, "deputy@delta.example", Role::SafeguardingLead).await;
+    let tutor = app.member(&scope, "tutor@delta.example", Role::Staff).await;
+    let tutor_session = app.session_token("tutor@delta.example").await;
+    app.sign_in("admin@delta.example").await;
+
+    // A member of staff: done at once, and their sessions end.
+    app.get(&format!("/users/{tutor}")).await;
+    assert_eq!(app.post(&format!("/users/{tutor}/reset-second-factor"), &[]).await.location(), "/users?notice=reset");
+    assert!(!app.store.member(&scope, tutor).await.unwrap().second_factor);
+    assert!(app.store.session(&tutor_session).await.unwrap().is_none());
+    app.get(&format!("/users/{tutor}")).await;
+    let taken = app.post(&format!("/users/{tutor}/email"), &[("email", "lead@delta.example")]).await;
+    assert!(taken.body.contains("An account already uses this email address"));
+    app.post(&format!("/users/{tutor}/email"), &[("email", "tara@delta.example")]).await;
+    assert_eq!(app.store.member(&scope, tutor).await.unwrap().email, "tara@delta.example");
+    app.get(&format!("/users/{tutor}")).await;
+    assert_eq!(app.post(&format!("/users/{tutor}/reset-password"), &[]).await.location(), "/users?notice=link_sent");
+    assert!(app.store.outbox(10).await.unwrap().iter().any(|m| m.recipient == "tara@delta.example"));
+
+    // A safeguarding lead: nothing happens until another lead confirms.
+    app.get(&format!("/users/{lead}")).await;
+    assert_eq!(app.post(&format!("/users/{lead}/reset-second-factor"), &[]).await.location(), "/users?notice=awaiting");
+    assert!(app.store.member(&scope, lead).await.unwrap().second_factor);
+    // The lead cannot confirm a change to their own account.
+    app.sign_in("lead@delta.example").await;
+    let id = app.store.pending_confirmations(&scope).await.unwrap()[0].id;
+    app.get("/confirmations").await;
+    assert_eq!(
+        app.post(&format!("/confirmations/{id}"), &[("decision", "confirm")]).await.status,
+        StatusCode::CONFLICT
+    );
+    app.sign_in("deputy@delta.example").await;
+    let page = app.get("/confirmations").await;
+    assert!(page.body.contains("Reset their authenticator app"));
+    app.post(&format!("/confirmations/{id}"), &[("decision", "confirm")]).await;
+    assert!(!app.store.member(&scope, lead).await.unwrap().second_factor);
+}
+both!(administrators_reset_sign_in_details_with_a_leads_confirmation_for_the_team);
+
+async fn a_person_in_two_organisations_works_in_one_at_a_time(app: TestApp) {
+    let alpha = app.org("alpha", Nation::England).await;
+    let beta = app.org("beta", Nation::Wales).await;
+    app.member(&alpha, "admin@alpha.example", Role::Admin).await;
+    app.member(&beta, "admin@beta.example", Role::Admin).await;
+    let shared = app.member(&alpha, "dsl@group.example", Role::Staff).await;
+    // The beta administrator invites the same person; they accept with their existing password.
+    app.sign_in("admin@beta.example").await;
+    app.get("/users/invite").await;
+    app.post("/users/invite", &[("email", "dsl@group.example"), ("role", "leader")]).await;
+    let mail = app.store.outbox(10).await.unwrap();
+    let link = mail[0]
+        .body
+        .lines()
+        .find(|l| l.contains("/invitations/"))
+        .unwrap()
+        .trim_start_matches("http://vigil.test")
+        .to_owned();
+    app.set_cookie(None);
+    assert!(app.get(&link).await.body.contains("You already have a Vigil account"));
+    let wrong = app.post_raw(&link, &[("password", "not the password")]).await;
+    assert!(wrong.body.contains("The password is wrong"));
+    assert_eq!(app.post_raw(&link, &[("password", PASSWORD)]).await.location(), "/sign-in");
+
+    // An administrator of one organisation cannot reset a shared account's authenticator.
+    app.sign_in("admin@alpha.example").await;
+    app.get(&format!("/users/{shared}")).await;
+    let refused = app.post(&format!("/users/{shared}/reset-second-factor"), &[]).await;
+    assert!(refused.body.contains("also belongs to another organisation"));
+
+    app.sign_in("dsl@group.example").await;
+    let home = app.get("/").await;
+    assert!(home.body.contains("Org alpha") && home.body.contains("Staff"));
+    let account = app.get("/account").await;
+    assert!(account.body.contains("Switch to Org beta"));
+    assert_eq!(app.post("/account/organisation", &[("org", &beta.org().to_string())]).await.location(), "/");
+    let home = app.get("/").await;
+    assert!(home.body.contains("Org beta") && home.body.contains("Leader"), "{}", home.body);
+    // An organisation the account does not belong to is not found.
+    app.get("/account").await;
+    let other = app.post("/account/organisation", &[("org", &domain::OrgId::new().to_string())]).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+}
+both!(a_person_in_two_organisations_works_in_one_at_a_time);
+
+async fn people_revoke_their_own_api_tokens(app: TestApp) {
+    let scope = app.org("eta", Nation::England).await;
+    let tutor = app.member(&scope, "tutor@eta.example", Role::Staff).await;
+    let token = app.api_token(&scope, tutor).await;
+    app.sign_in("tutor@eta.example").await;
+    app.api("/api/v1/me", &token).await;
+    let page = app.get("/account").await;
+    assert!(page.body.contains("Revoke"));
+    let id = app
+        .store
+        .own_api_tokens(&app.store.session(&app.cookie().unwrap()).await.unwrap().unwrap().scope.unwrap())
+        .await
+        .unwrap()[0]
+        .id;
+    app.get("/account").await;
+    assert_eq!(app.post(&format!("/account/tokens/{id}/revoke"), &[]).await.location(), "/account");
+    assert_eq!(app.api("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
+}
+both!(people_revoke_their_own_api_tokens);

@@ -33,8 +33,6 @@ async fn columns(backend: Backend) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn both_databases_get_the_same_schema() {
-    let (sqlite, postgres) = store::migration_versions();
-    assert_eq!(sqlite, postgres, "both migration folders hold the same versions");
     let sqlite = columns(Backend::Sqlite).await;
     assert!(sqlite.len() > 50);
     assert_eq!(sqlite, columns(Backend::Postgres).await);

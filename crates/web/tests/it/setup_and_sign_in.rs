@@ -236,3 +236,52 @@ async fn password_reset_by_emailed_link(app: TestApp) {
     assert!(old.body.contains("Enter a correct email address and password"));
 }
 both!(password_reset_by_emailed_link);
+
+async fn two_servers_on_one_database_serve_the_same_sessions(app: TestApp) {
+    let scope = app.org("zeta", Nation::England).await;
+    app.member(&scope, "admin@zeta.example", Role::Admin).await;
+    app.sign_in("admin@zeta.example").await;
+    // A second server process: its own pool and router over the same database, nothing shared in memory.
+    let other = store::Store::connect(&app.db.url, app.clock.clone()).await.unwrap();
+    let second =
+        web::router(web::AppState::new(other, web::Config { public_url: "http://vigil.test".into(), demo: false }));
+    let request = axum::http::Request::get("/users")
+        .header("cookie", format!("{}={}", web::SESSION_COOKIE, app.cookie().unwrap()))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let answer = tower::ServiceExt::oneshot(second, request).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+}
+both!(two_servers_on_one_database_serve_the_same_sessions);
+
+async fn the_session_cookie_is_locked_down(app: TestApp) {
+    let scope = app.org("eta", Nation::England).await;
+    app.member(&scope, "tutor@eta.example", Role::Staff).await;
+    let answer = app.post_raw("/sign-in", &[("email", "tutor@eta.example"), ("password", PASSWORD)]).await;
+    let cookie = answer.headers.get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("__Host-vigil_session="));
+    for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Lax"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    // A token seen before the second factor is worthless after it: the session is rotated.
+    let before = app.cookie().unwrap();
+    app.get("/sign-in/code").await;
+    app.post("/sign-in/code", &[("code", &app.code("tutor@eta.example"))]).await;
+    assert_ne!(app.cookie().unwrap(), before);
+    app.set_cookie(Some(before));
+    assert_eq!(app.get("/").await.location(), "/sign-in");
+}
+both!(the_session_cookie_is_locked_down);
+
+async fn a_server_error_shows_a_reference_and_no_internals(app: TestApp) {
+    let mut raw = app.db.raw().await;
+    sqlx::Executor::execute(&mut raw, "DROP TABLE outbox").await.unwrap();
+    let page = app.get("/outbox").await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(page.body.contains("Sorry, there is a problem with the service"));
+    assert!(page.body.contains("tell your administrator this reference"));
+    for leak in ["outbox", "SELECT", "no such table", "relation", "sqlx"] {
+        assert!(!page.body.contains(leak), "the page shows {leak}");
+    }
+}
+both!(a_server_error_shows_a_reference_and_no_internals);
