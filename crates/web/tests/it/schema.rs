@@ -1,9 +1,9 @@
 //! The same migrations build the same schema on both databases, and no code writes organisation data
 //! except through the audited write transaction.
 
-use crate::support::TestDb;
 use sqlx::Row;
 use store::{Backend, Store, SystemClock};
+use testdb::TestDb;
 
 /// Tables and their columns, sorted, as the database reports them.
 async fn columns(backend: Backend) -> Vec<(String, String)> {
