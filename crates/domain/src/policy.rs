@@ -57,6 +57,13 @@ impl Action {
         }
     }
 
+    /// Whether the action needs a second factor given in the last few minutes
+    /// ([`crate::security::FRESH_SECOND_FACTOR`]). An API token can never take such an action.
+    #[must_use]
+    pub fn needs_fresh_second_factor(self) -> bool {
+        matches!(self, Action::ConfirmSafeguardingChange)
+    }
+
     /// Whether a fully signed-in member with `roles` may take this action.
     #[must_use]
     pub fn allows(self, roles: &[Role]) -> bool {

@@ -287,6 +287,36 @@ impl Store {
         self.complete_sign_in(session, SecondFactor::Code(step)).await
     }
 
+    /// Confirms, with a new authenticator code, that the person at a signed-in session is still its owner,
+    /// before an action that needs a fresh second factor.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] for a wrong or replayed code.
+    pub async fn refresh_second_factor(&self, session: &Session, code: &str) -> StoreResult<()> {
+        let scope = session.scope.clone().ok_or(StoreError::NotFound)?;
+        let account = self.account(session.account).await?;
+        self.refuse_if_locked(&account)?;
+        let step = account
+            .totp_secret
+            .as_deref()
+            .filter(|_| account.totp_confirmed)
+            .and_then(|secret| totp::matching_step(secret, code, self.now()))
+            .filter(|step| account.totp_last_step.is_none_or(|last| *step > last));
+        let Some(step) = step else {
+            self.record_failure(&account, "second_factor.refresh_failed").await?;
+            return Err(StoreError::Refused("The code is wrong or has already been used: enter the current code"));
+        };
+        let mut tx = self.write(&scope).await?;
+        tx.set_last_step(session.account, step).await?;
+        sqlx::query("UPDATE sessions SET second_factor_at = $2 WHERE id = $1")
+            .bind(session.id.as_str())
+            .bind(ts(self.now()))
+            .execute(tx.conn())
+            .await?;
+        tx.audit(AuditEvent::new("second_factor.refreshed", "account", session.account.0));
+        tx.commit().await
+    }
+
     /// Signs in with a single-use recovery code instead of the authenticator.
     ///
     /// # Errors

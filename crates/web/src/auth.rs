@@ -119,6 +119,9 @@ async fn guard_api(state: &AppState, route: &Route, mut request: Request) -> Res
     if !route.action.allows(scope.roles()) {
         return Err(AppError::Forbidden.into_response());
     }
+    if route.action.needs_fresh_second_factor() {
+        return Err(AppError::Refused("This needs a fresh second factor: do it in Vigil's web pages").into_response());
+    }
     request.extensions_mut().insert(ApiCaller(scope));
     Ok(request)
 }
@@ -147,12 +150,25 @@ async fn guard_page(state: &AppState, route: &Route, mut request: Request) -> Re
     if request.method() != Method::GET && request.method() != Method::HEAD {
         request = check_csrf(request, &session.csrf_token).await?;
     }
+    if route.action.needs_fresh_second_factor() && !fresh(&session, state.store.now()) {
+        if !session.has_second_factor {
+            return Err(AppError::Forbidden.into_response());
+        }
+        let back = if request.method() == Method::GET { request.uri().path() } else { "/" };
+        let to = format!("/sign-in/again?{}", serde_urlencoded::to_string([("next", back)]).unwrap_or_default());
+        return Err(Redirect::to(&to).into_response());
+    }
     if let Some(scope) = session.scope.clone() {
         request.extensions_mut().insert(Member { session, scope });
     } else {
         request.extensions_mut().insert(Pending(session));
     }
     Ok(request)
+}
+
+/// Whether the session's second factor was given recently enough for a sensitive action.
+fn fresh(session: &Session, now: time::OffsetDateTime) -> bool {
+    session.second_factor_at.is_some_and(|at| now - at < domain::security::FRESH_SECOND_FACTOR)
 }
 
 /// Every cookie-authenticated form carries the session's CSRF token in `_csrf`. The body is read here and

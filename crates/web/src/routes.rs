@@ -67,6 +67,8 @@ routes! {
     GET  "/outbox"                       ReadDemoOutbox            Page => pages::outbox::show;
     GET  "/"                             UseOwnAccount             Page => pages::home::show;
     GET  "/session/keep-alive"           UseOwnAccount             Page => pages::account::keep_alive;
+    GET  "/sign-in/again"                UseOwnAccount             Page => pages::sign_in::again_show;
+    POST "/sign-in/again"                ManageOwnAccount          Page => pages::sign_in::again_submit;
     POST "/sign-out"                     ManageOwnAccount          Page => pages::account::sign_out;
     GET  "/account"                      UseOwnAccount             Page => pages::account::show;
     POST "/account/sessions/{id}/end"    ManageOwnAccount          Page => pages::account::end_session;

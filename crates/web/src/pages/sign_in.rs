@@ -2,14 +2,14 @@
 //! authenticator when the person's roles require one and they have none yet.
 
 use crate::AppState;
-use crate::auth::{Pending, redirect_with_session};
+use crate::auth::{Member, Pending, redirect_with_session};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::layout::{Chrome, long_datetime, render};
 use crate::pages::setup::user_agent;
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -206,6 +206,53 @@ pub async fn enrol_submit(
                 secret,
                 url,
             })
+        }
+        Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AgainForm {
+    code: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in_again.html")]
+struct AgainPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    next: String,
+}
+
+/// Only a path on this site may follow, never another site's address.
+fn local_path(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_owned() } else { "/".into() }
+}
+
+pub async fn again_show(
+    State(state): State<AppState>,
+    member: Member,
+    Query(form): Query<AgainForm>,
+) -> AppResult<Response> {
+    let chrome = Chrome::member(&state, "Confirm it is you", &member.session, "").await?;
+    render(&AgainPage { chrome, errors: FormErrors::default(), next: local_path(&form.next) })
+}
+
+pub async fn again_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<AgainForm>,
+) -> AppResult<Response> {
+    let next = local_path(&form.next);
+    match state.store.refresh_second_factor(&member.session, &form.code).await {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(StoreError::Refused(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("code", message);
+            let chrome = Chrome::member(&state, "Confirm it is you", &member.session, "").await?.with_errors(&errors);
+            render(&AgainPage { chrome, errors, next })
         }
         Err(e) => Err(AppError::from(e)),
     }

@@ -227,3 +227,22 @@ async fn people_revoke_their_own_api_tokens(app: TestApp) {
     assert_eq!(app.api("/api/v1/me", &token).await.status, StatusCode::UNAUTHORIZED);
 }
 both!(people_revoke_their_own_api_tokens);
+
+async fn confirming_safeguarding_changes_needs_a_fresh_code(app: TestApp) {
+    let scope = app.org("theta", Nation::England).await;
+    app.member(&scope, "lead@theta.example", Role::SafeguardingLead).await;
+    app.sign_in("lead@theta.example").await;
+    assert_eq!(app.get("/confirmations").await.status, StatusCode::OK);
+    app.clock.advance(time::Duration::minutes(11));
+    let stale = app.get("/confirmations").await;
+    assert_eq!(stale.location(), "/sign-in/again?next=%2Fconfirmations");
+    let page = app.get(stale.location()).await;
+    assert!(page.body.contains("Confirm it is you"));
+    let wrong = app.post("/sign-in/again", &[("code", "000000"), ("next", "/confirmations")]).await;
+    assert!(wrong.body.contains("The code is wrong"));
+    // Only a path on this site may follow.
+    let code = app.code("lead@theta.example");
+    assert_eq!(app.post("/sign-in/again", &[("code", &code), ("next", "//evil.example/")]).await.location(), "/");
+    assert_eq!(app.get("/confirmations").await.status, StatusCode::OK);
+}
+both!(confirming_safeguarding_changes_needs_a_fresh_code);

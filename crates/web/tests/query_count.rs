@@ -1,0 +1,67 @@
+//! No N+1: a list page costs the same number of queries however long the list is. Queries are counted from
+//! sqlx's own statement log. This is a test binary of its own, because the counter is process-wide.
+
+#[path = "it/support.rs"]
+mod support;
+
+use domain::org::Nation;
+use domain::roles::Role;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use support::TestApp;
+use tracing_subscriber::layer::SubscriberExt;
+
+static QUERIES: AtomicUsize = AtomicUsize::new(0);
+
+struct CountQueries;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountQueries {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            QUERIES.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+/// The number of queries one request costs, measured after a first request has warmed the pool.
+async fn cost(app: &TestApp, path: &str, token: Option<&str>) -> usize {
+    let request = || async {
+        match token {
+            Some(token) => app.api(path, token).await,
+            None => app.get(path).await,
+        }
+    };
+    assert_eq!(request().await.status, 200, "{path}");
+    let before = QUERIES.load(Ordering::SeqCst);
+    request().await;
+    let spent = QUERIES.load(Ordering::SeqCst) - before;
+    assert!(spent >= 3, "{path} was counted: a session lookup, the page's data, its roles");
+    spent
+}
+
+async fn lists_cost_the_same_however_long(backend: store::Backend) {
+    let app = TestApp::new(backend).await;
+    let scope = app.org("alpha", Nation::England).await;
+    let admin = app.member(&scope, "admin@alpha.example", Role::Admin).await;
+    let token = app.api_token(&scope, admin).await;
+    app.sign_in("admin@alpha.example").await;
+    let paths = ["/users", "/audit"];
+    let mut short = Vec::new();
+    for path in paths {
+        short.push(cost(&app, path, None).await);
+    }
+    let short_api = cost(&app, "/api/v1/users", Some(&token)).await;
+    for n in 0..25 {
+        app.member(&scope, &format!("p{n}@alpha.example"), Role::Staff).await;
+    }
+    for (path, before) in paths.iter().zip(short) {
+        assert_eq!(cost(&app, path, None).await, before, "{path} grew with the list");
+    }
+    assert_eq!(cost(&app, "/api/v1/users", Some(&token)).await, short_api, "/api/v1/users grew with the list");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_cost_a_constant_number_of_queries() {
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountQueries)).unwrap();
+    lists_cost_the_same_however_long(store::Backend::Sqlite).await;
+    lists_cost_the_same_however_long(store::Backend::Postgres).await;
+}
