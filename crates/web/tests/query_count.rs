@@ -1,6 +1,8 @@
 //! No N+1: a list page costs the same number of queries however long the list is. Queries are counted from
 //! sqlx's own statement log. This is a test binary of its own, because the counter is process-wide.
 
+// The shared harness, of which this binary uses only a part.
+#[allow(dead_code)]
 #[path = "it/support.rs"]
 mod support;
 
