@@ -107,6 +107,17 @@ async fn create(store: &Store, org: &DemoOrg) -> Result<()> {
         tx.grant_role(account, role, (role == Role::Inspector).then_some(inspector_until)).await?;
         tx.set_demo_second_factor(account, &store::totp::demo_secret(&email)).await?;
     }
+    // A colleague who has been invited but not yet accepted, and one who has left.
+    tx.invite(&Email::parse(&format!("new.tutor@{}", org.domain))?, Role::Staff, None).await?;
+    let leaver = tx
+        .create_member(&NewAccount {
+            email: Email::parse(&format!("former.assessor@{}", org.domain))?,
+            display_name: Name::parse("Fran Former")?,
+            password: NewPassword::parse(DEMO_PASSWORD)?,
+        })
+        .await?;
+    tx.grant_role(leaver, Role::Staff, None).await?;
+    tx.disable_member(leaver).await?;
     tx.commit().await?;
     Ok(())
 }

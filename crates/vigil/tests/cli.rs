@@ -35,26 +35,26 @@ async fn the_operators_commands(backend: Backend) {
     let run = |args: &[&str], stdin: Option<&str>| vigil(&db, &dir, args, stdin);
 
     let created = stdout(&run(
-        &["org", "create", "--name", "Riverside Training", "--ukprn", "10012345", "--nation", "england"],
+        &["org", "create", "--name", "Northgate Skills", "--ukprn", "10012345", "--nation", "england"],
         None,
     ));
-    assert_eq!(last_line(&created), "riverside-training");
+    assert_eq!(last_line(&created), "northgate-skills");
     let refused = run(&["org", "create", "--name", "Bad", "--ukprn", "123", "--nation", "england"], None);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--ukprn"));
 
     let orgs: serde_json::Value = serde_json::from_str(&stdout(&run(&["org", "list", "--json"], None))).unwrap();
-    assert_eq!(orgs[0]["slug"], "riverside-training");
-    assert_eq!(orgs[0]["name"], "Riverside Training");
+    assert_eq!(orgs[0]["slug"], "northgate-skills");
+    assert_eq!(orgs[0]["name"], "Northgate Skills");
 
     stdout(&run(
         &[
             "user",
             "create",
             "--org",
-            "riverside-training",
+            "northgate-skills",
             "--email",
-            "sam@riverside.example",
+            "sam@northgate.example",
             "--name",
             "Sam Lead",
             "--role",
@@ -68,7 +68,7 @@ async fn the_operators_commands(backend: Backend) {
             "user",
             "create",
             "--org",
-            "riverside-training",
+            "northgate-skills",
             "--email",
             "ina@ofsted.example",
             "--name",
@@ -80,12 +80,12 @@ async fn the_operators_commands(backend: Backend) {
     );
     assert!(!inspector.status.success(), "an inspector needs an end date");
     let users: serde_json::Value =
-        serde_json::from_str(&stdout(&run(&["user", "list", "--org", "riverside-training", "--json"], None))).unwrap();
-    assert_eq!(users[0]["email"], "sam@riverside.example");
+        serde_json::from_str(&stdout(&run(&["user", "list", "--org", "northgate-skills", "--json"], None))).unwrap();
+    assert_eq!(users[0]["email"], "sam@northgate.example");
     assert_eq!(users[0]["roles"], serde_json::json!(["safeguarding_lead"]));
 
     let token = last_line(&stdout(&run(
-        &["token", "create", "--org", "riverside-training", "--email", "sam@riverside.example"],
+        &["token", "create", "--org", "northgate-skills", "--email", "sam@northgate.example"],
         None,
     )));
     assert!(token.starts_with("vigil_"));
@@ -98,10 +98,40 @@ async fn the_operators_commands(backend: Backend) {
     sqlx::Executor::execute(&mut raw, "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2")
         .await
         .unwrap();
-    let broken = run(&["audit", "verify", "--org", "riverside-training"], None);
+    let broken = run(&["audit", "verify", "--org", "northgate-skills"], None);
     assert!(!broken.status.success());
     let report = String::from_utf8_lossy(&broken.stdout);
     assert!(report.contains("BROKEN") && report.contains("breaks at event 2"), "{report}");
+
+    // The demonstration data loads once, with an account for every role in both organisations.
+    stdout(&run(&["demo"], None));
+    let again = stdout(&run(&["demo"], None));
+    assert!(again.contains("safeguarding.lead@colegycwm.example"));
+    for slug in ["riverside-training", "coleg-y-cwm"] {
+        let users: serde_json::Value =
+            serde_json::from_str(&stdout(&run(&["user", "list", "--org", slug, "--json"], None))).unwrap();
+        let roles: Vec<&str> = users
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|u| u["roles"].as_array().unwrap())
+            .filter_map(|r| r.as_str())
+            .collect();
+        for role in [
+            "admin",
+            "leader",
+            "board",
+            "safeguarding_lead",
+            "safeguarding_officer",
+            "staff",
+            "apprentice",
+            "employer",
+            "subcontractor",
+            "inspector",
+        ] {
+            assert!(roles.contains(&role), "{slug} has no {role}");
+        }
+    }
 
     let help = stdout(&run(&["user", "create", "--help"], None));
     assert!(help.contains("--password-stdin"));

@@ -14,11 +14,30 @@ use tracing_subscriber::layer::SubscriberExt;
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
 
+/// Counts the statements sqlx logs, leaving out the settings a new pooled connection applies (a request
+/// may happen to open one), which are not the page's queries.
 struct CountQueries;
+
+#[derive(Default)]
+struct Statement(String);
+
+impl tracing::field::Visit for Statement {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(&format!("{value:?}"));
+        }
+    }
+}
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountQueries {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        if event.metadata().target() == "sqlx::query" {
+        if event.metadata().target() != "sqlx::query" {
+            return;
+        }
+        let mut statement = Statement::default();
+        event.record(&mut statement);
+        let text = statement.0.to_uppercase();
+        if !text.contains("PRAGMA") && !text.contains("SET ") || text.contains("UPDATE ") {
             QUERIES.fetch_add(1, Ordering::SeqCst);
         }
     }

@@ -169,8 +169,9 @@ async fn a_person_in_two_organisations_works_in_one_at_a_time(app: TestApp) {
     app.member(&alpha, "admin@alpha.example", Role::Admin).await;
     app.member(&beta, "admin@beta.example", Role::Admin).await;
     let shared = app.member(&alpha, "dsl@group.example", Role::Staff).await;
-    // The beta administrator invites the same person; they accept with their existing password.
+    // The beta administrator (in Wales) invites the same person; they accept with their existing password.
     app.sign_in("admin@beta.example").await;
+    assert!(app.get("/").await.body.contains("Invite your Designated Safeguarding Person"));
     app.get("/users/invite").await;
     app.post("/users/invite", &[("email", "dsl@group.example"), ("role", "leader")]).await;
     let mail = app.store.outbox(10).await.unwrap();
