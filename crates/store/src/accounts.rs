@@ -557,7 +557,7 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    async fn end_sessions_of(&mut self, account: AccountId, now: &str) -> StoreResult<()> {
+    pub(crate) async fn end_sessions_of(&mut self, account: AccountId, now: &str) -> StoreResult<()> {
         sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
             .bind(account.to_string())
             .bind(now)

@@ -99,6 +99,18 @@ struct AccountRow {
     locked_until: Option<OffsetDateTime>,
 }
 
+impl AccountRow {
+    /// The time step a code from the account's confirmed authenticator matches, if it is later than the
+    /// last step used: each code is accepted once.
+    fn unused_step(&self, code: &str, now: OffsetDateTime) -> Option<i64> {
+        self.totp_secret
+            .as_deref()
+            .filter(|_| self.totp_confirmed)
+            .and_then(|secret| totp::matching_step(secret, code, now))
+            .filter(|step| self.totp_last_step.is_none_or(|last| *step > last))
+    }
+}
+
 fn account_row(row: &AnyRow) -> StoreResult<AccountRow> {
     Ok(AccountRow {
         id: parse_account(&row.try_get::<String, _>("id")?)?,
@@ -274,12 +286,7 @@ impl Store {
     pub async fn sign_in_code(&self, session: &Session, code: &str) -> StoreResult<String> {
         let account = self.account(session.account).await?;
         self.refuse_if_locked(&account)?;
-        let step = account
-            .totp_secret
-            .as_deref()
-            .filter(|_| account.totp_confirmed)
-            .and_then(|secret| totp::matching_step(secret, code, self.now()))
-            .filter(|step| account.totp_last_step.is_none_or(|last| *step > last));
+        let step = account.unused_step(code, self.now());
         let Some(step) = step else {
             self.record_failure(&account, "sign_in.code_failed").await?;
             return Err(StoreError::Refused("The code is wrong or has already been used: enter the current code"));
@@ -296,12 +303,7 @@ impl Store {
         let scope = session.scope.clone().ok_or(StoreError::NotFound)?;
         let account = self.account(session.account).await?;
         self.refuse_if_locked(&account)?;
-        let step = account
-            .totp_secret
-            .as_deref()
-            .filter(|_| account.totp_confirmed)
-            .and_then(|secret| totp::matching_step(secret, code, self.now()))
-            .filter(|step| account.totp_last_step.is_none_or(|last| *step > last));
+        let step = account.unused_step(code, self.now());
         let Some(step) = step else {
             self.record_failure(&account, "second_factor.refresh_failed").await?;
             return Err(StoreError::Refused("The code is wrong or has already been used: enter the current code"));
@@ -914,12 +916,8 @@ impl WriteTx<'_> {
             .bind(hash)
             .execute(self.conn())
             .await?;
-        sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
-            .bind(account.to_string())
-            .bind(ts(self.store().now()))
-            .execute(self.conn())
-            .await?;
-        Ok(())
+        let now = ts(self.store().now());
+        self.end_sessions_of(account, &now).await
     }
 
     async fn clear_failures(&mut self, account: AccountId) -> StoreResult<()> {

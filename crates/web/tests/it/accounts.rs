@@ -24,14 +24,7 @@ async fn an_invited_person_accepts_and_signs_in(app: TestApp) {
     let list = app.get("/users?notice=invited").await;
     assert!(list.body.contains("Invitation sent") && list.body.contains("tara@alpha.example"));
 
-    let mail = app.store.outbox(10).await.unwrap();
-    let link = mail[0]
-        .body
-        .lines()
-        .find(|l| l.contains("/invitations/"))
-        .unwrap()
-        .trim_start_matches("http://vigil.test")
-        .to_owned();
+    let link = app.emailed_link("/invitations/").await;
     app.set_cookie(None);
     let page = app.get(&link).await;
     assert!(page.body.contains("Accept your invitation"));
@@ -55,14 +48,7 @@ async fn an_invited_person_accepts_and_signs_in(app: TestApp) {
     app.sign_in("admin@alpha.example").await;
     app.get("/users/invite").await;
     app.post("/users/invite", &[("email", "late@alpha.example"), ("role", "staff")]).await;
-    let late = app.store.outbox(10).await.unwrap();
-    let late_link = late[0]
-        .body
-        .lines()
-        .find(|l| l.contains("/invitations/"))
-        .unwrap()
-        .trim_start_matches("http://vigil.test")
-        .to_owned();
+    let late_link = app.emailed_link("/invitations/").await;
     app.clock.advance(time::Duration::days(8));
     assert_eq!(app.get(&late_link).await.status, StatusCode::CONFLICT);
 }
@@ -174,14 +160,7 @@ async fn a_person_in_two_organisations_works_in_one_at_a_time(app: TestApp) {
     assert!(app.get("/").await.body.contains("Invite your Designated Safeguarding Person"));
     app.get("/users/invite").await;
     app.post("/users/invite", &[("email", "dsl@group.example"), ("role", "leader")]).await;
-    let mail = app.store.outbox(10).await.unwrap();
-    let link = mail[0]
-        .body
-        .lines()
-        .find(|l| l.contains("/invitations/"))
-        .unwrap()
-        .trim_start_matches("http://vigil.test")
-        .to_owned();
+    let link = app.emailed_link("/invitations/").await;
     app.set_cookie(None);
     assert!(app.get(&link).await.body.contains("You already have a Vigil account"));
     let wrong = app.post_raw(&link, &[("password", "not the password")]).await;

@@ -7,66 +7,38 @@ use axum::http::StatusCode;
 use domain::org::Nation;
 use domain::roles::Role;
 
+/// The set-up form, filled in, with a given set-up code and UKPRN.
+fn setup_fields<'a>(code: &'a str, ukprn: &'a str) -> [(&'static str, &'a str); 8] {
+    [
+        ("setup_code", code),
+        ("org_name", "Riverside Training"),
+        ("ukprn", ukprn),
+        ("nation", "england"),
+        ("provider_type", "independent_training_provider"),
+        ("admin_name", "Alex"),
+        ("admin_email", "alex@riverside.example"),
+        ("password", PASSWORD),
+    ]
+}
+
 async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestApp) {
     let code = app.store.issue_setup_token().await.unwrap().expect("a fresh instance needs set-up");
     let page = app.get("/sign-in").await;
     assert!(page.body.contains("has not been set up yet"));
 
     // A wrong code, and bad fields: every error is shown and the typing is kept.
-    let answer = app
-        .post_raw(
-            "/setup",
-            &[
-                ("setup_code", "wrong"),
-                ("org_name", "Riverside Training"),
-                ("ukprn", "123"),
-                ("nation", "england"),
-                ("provider_type", "independent_training_provider"),
-                ("admin_name", "Alex"),
-                ("admin_email", "alex@riverside.example"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let answer = app.post_raw("/setup", &setup_fields("wrong", "123")).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert!(answer.body.contains("govuk-error-summary"));
     assert!(answer.body.contains("UKPRN must be 8 digits"));
     assert!(answer.body.contains("value=\"Riverside Training\""));
     assert!(answer.body.starts_with("<!DOCTYPE html>") && answer.body.contains("<title>Error: "));
 
-    let answer = app
-        .post_raw(
-            "/setup",
-            &[
-                ("setup_code", "wrong"),
-                ("org_name", "Riverside Training"),
-                ("ukprn", "10012345"),
-                ("nation", "england"),
-                ("provider_type", "independent_training_provider"),
-                ("admin_name", "Alex"),
-                ("admin_email", "alex@riverside.example"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let answer = app.post_raw("/setup", &setup_fields("wrong", "10012345")).await;
     assert!(answer.body.contains("set-up code is wrong"), "{}", answer.body);
     assert!(app.store.needs_setup().await.unwrap());
 
-    let answer = app
-        .post_raw(
-            "/setup",
-            &[
-                ("setup_code", &code),
-                ("org_name", "Riverside Training"),
-                ("ukprn", "10012345"),
-                ("nation", "england"),
-                ("provider_type", "independent_training_provider"),
-                ("admin_name", "Alex"),
-                ("admin_email", "alex@riverside.example"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let answer = app.post_raw("/setup", &setup_fields(&code, "10012345")).await;
     assert_eq!(answer.location(), "/sign-in/enrol");
     // The administrator cannot go anywhere before enrolling.
     assert_eq!(app.get("/users").await.location(), "/sign-in/code");
@@ -223,10 +195,8 @@ async fn password_reset_by_emailed_link(app: TestApp) {
     assert!(sent.body.contains("Check your email"));
     let unknown = app.post_raw("/password-reset", &[("email", "nobody@epsilon.example")]).await;
     assert!(unknown.body.contains("Check your email"));
-    let mail = app.store.outbox(10).await.unwrap();
-    assert_eq!(mail.len(), 1, "only the real account gets mail");
-    let link = mail[0].body.lines().find(|l| l.contains("/password-reset/")).unwrap();
-    let path = link.trim_start_matches("http://vigil.test");
+    assert_eq!(app.store.outbox(10).await.unwrap().len(), 1, "only the real account gets mail");
+    let path = &app.emailed_link("/password-reset/").await;
     let short = app.post_raw(path, &[("password", "short")]).await;
     assert!(short.body.contains("12 characters or more"));
     assert_eq!(app.post_raw(path, &[("password", "a brand new passphrase")]).await.location(), "/sign-in");

@@ -118,6 +118,13 @@ impl TestApp {
         self.cookie.lock().unwrap().clone()
     }
 
+    /// The path of the newest emailed link containing `marker` (like `/invitations/`).
+    pub async fn emailed_link(&self, marker: &str) -> String {
+        let mail = self.store.outbox(50).await.unwrap();
+        let line = mail.iter().flat_map(|m| m.body.lines()).find(|l| l.contains(marker));
+        line.unwrap_or_else(|| panic!("no email with {marker}")).trim_start_matches("http://vigil.test").to_owned()
+    }
+
     /// Creates an organisation from the command line's point of view; answers the operator's scope.
     pub async fn org(&self, slug: &str, nation: Nation) -> OrgScope {
         let new = NewOrganisation {
