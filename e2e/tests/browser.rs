@@ -175,6 +175,34 @@ async fn set_up_sign_in_invite_and_sign_out() {
     arrive(&client, "Audit log").await;
     assert!(body_text(&client).await.contains("invitation.created"));
 
+    // The organisation profile, a site and a department.
+    client.goto(&format!("{base}/organisation")).await.unwrap();
+    arrive(&client, "Organisation profile").await;
+    client.find(Locator::LinkText("Complete the profile")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Organisation profile").await;
+    choose(&client, "enrols_under_18", "yes").await;
+    choose(&client, "subcontracting", "none").await;
+    submit(&client).await;
+    arrive(&client, "There is a problem").await;
+    choose(&client, "has_premises", "yes").await;
+    fill(&client, "local_authorities", "Leeds\nBradford").await;
+    submit(&client).await;
+    arrive(&client, "Rules that apply").await;
+    assert!(body_text(&client).await.contains("Keeping Children Safe in Education"));
+    client.goto(&format!("{base}/sites/new")).await.unwrap();
+    arrive(&client, "Add a site").await;
+    fill(&client, "name", "Riverside Training Centre").await;
+    choose(&client, "kind", "training_centre").await;
+    fill(&client, "address", "14 Wharf Street\nLeeds").await;
+    fill(&client, "postcode", "ls2 7eq").await;
+    choose(&client, "let_to_others", "no").await;
+    submit(&client).await;
+    arrive(&client, "Sites").await;
+    client.find(Locator::LinkText("Riverside Training Centre")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Riverside Training Centre").await;
+    client.goto(&format!("{base}/departments")).await.unwrap();
+    arrive(&client, "Departments").await;
+
     // On a phone-sized window, the account page still works.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/account")).await.unwrap();

@@ -58,4 +58,10 @@ id_type!(
     ConfirmationId,
     /// An email in the outbox.
     MailId,
+    /// A version of an organisation's profile.
+    ProfileVersionId,
+    /// A site: a building or land.
+    SiteId,
+    /// A department.
+    DepartmentId,
 );

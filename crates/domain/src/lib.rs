@@ -7,6 +7,7 @@ pub mod audit;
 pub mod ids;
 pub mod org;
 pub mod policy;
+pub mod profile;
 pub mod roles;
 pub mod security;
 pub mod text;

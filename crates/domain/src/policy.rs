@@ -28,6 +28,10 @@ pub enum Action {
     ConfirmSafeguardingChange,
     /// Browse the audit log. Events about case content are filtered by role in the store.
     ReadAuditLog,
+    /// See the organisation profile, its sites and departments.
+    ViewOrganisation,
+    /// Change the organisation profile, its sites and departments.
+    ManageOrganisation,
 }
 
 /// Who may take an action.
@@ -54,6 +58,16 @@ impl Action {
             Action::ListAccounts | Action::ManageAccounts => Access::Roles(&[Role::Admin]),
             Action::ConfirmSafeguardingChange => Access::Roles(&[Role::SafeguardingLead]),
             Action::ReadAuditLog => Access::Roles(&[Role::Admin, Role::SafeguardingLead]),
+            Action::ViewOrganisation => Access::Roles(&[
+                Role::Admin,
+                Role::Leader,
+                Role::Board,
+                Role::SafeguardingLead,
+                Role::SafeguardingOfficer,
+                Role::Staff,
+                Role::Inspector,
+            ]),
+            Action::ManageOrganisation => Access::Roles(&[Role::Admin, Role::Leader]),
         }
     }
 

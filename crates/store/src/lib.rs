@@ -12,8 +12,10 @@ pub mod error;
 pub mod invitations;
 pub mod orgs;
 pub mod outbox;
+pub mod profile;
 mod scope;
 pub mod secrets;
+pub mod sites;
 pub mod totp;
 mod tx;
 

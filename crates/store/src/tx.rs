@@ -83,6 +83,11 @@ impl<'s> WriteTx<'s> {
         self.org.ok_or(StoreError::Other("this write needs an organisation scope".into()))
     }
 
+    /// The scope this transaction writes in, for reads that must see the same organisation.
+    pub(crate) fn scope(&self) -> StoreResult<OrgScope> {
+        Ok(OrgScope::new(self.org()?, self.actor.clone()))
+    }
+
     pub(crate) fn actor(&self) -> &Actor {
         &self.actor
     }

@@ -4,11 +4,13 @@
 
 use anyhow::Result;
 use domain::org::{Nation, ProviderType, Slug, Ukprn};
+use domain::profile::{Profile, SiteKind, Subcontracting, parse_postcode};
 use domain::roles::Role;
 use domain::text::{Email, Name, NewPassword};
 use store::Store;
 use store::accounts::NewAccount;
 use store::orgs::NewOrganisation;
+use store::sites::SiteDetails;
 
 /// The password of every demonstration account.
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
@@ -20,6 +22,12 @@ struct DemoOrg {
     nation: Nation,
     provider_type: ProviderType,
     domain: &'static str,
+    enrols_under_18: bool,
+    subcontracting: Subcontracting,
+    local_authorities: &'static [&'static str],
+    /// Name, kind, address, postcode, shared with, let to others.
+    sites: &'static [(&'static str, SiteKind, &'static str, &'static str, &'static str, bool)],
+    departments: &'static [&'static str],
 }
 
 const ORGS: [DemoOrg; 2] = [
@@ -30,6 +38,22 @@ const ORGS: [DemoOrg; 2] = [
         nation: Nation::England,
         provider_type: ProviderType::IndependentTrainingProvider,
         domain: "riverside.example",
+        enrols_under_18: true,
+        subcontracting: Subcontracting::UpTo100k,
+        local_authorities: &["Leeds", "Bradford", "Wakefield"],
+        sites: &[
+            ("Riverside Training Centre", SiteKind::TrainingCentre, "14 Wharf Street\nLeeds", "LS2 7EQ", "", true),
+            ("Head office", SiteKind::Office, "3 Park Square\nLeeds", "LS1 2NE", "", false),
+            (
+                "Aire Valley Engineering (employer)",
+                SiteKind::EmployerWorkplace,
+                "Unit 4, Canal Road\nBradford",
+                "BD2 1AR",
+                "Aire Valley Engineering Ltd",
+                false,
+            ),
+        ],
+        departments: &["Engineering apprenticeships", "Health and social care", "Business and administration"],
     },
     DemoOrg {
         slug: "coleg-y-cwm",
@@ -38,6 +62,28 @@ const ORGS: [DemoOrg; 2] = [
         nation: Nation::Wales,
         provider_type: ProviderType::FeCollege,
         domain: "colegycwm.example",
+        enrols_under_18: true,
+        subcontracting: Subcontracting::Over100k,
+        local_authorities: &["Rhondda Cynon Taf", "Merthyr Tydfil", "Caerphilly"],
+        sites: &[
+            (
+                "Campws Pontypridd",
+                SiteKind::MainSite,
+                "Heol y Coleg\nPontypridd",
+                "CF37 1DL",
+                "Pontypridd Library",
+                true,
+            ),
+            (
+                "Canolfan Sgiliau Merthyr",
+                SiteKind::TrainingCentre,
+                "Stryd y Castell\nMerthyr Tudful",
+                "CF47 8AB",
+                "",
+                false,
+            ),
+        ],
+        departments: &["Adeiladu / Construction", "Gofal / Care", "Peirianneg / Engineering", "Busnes / Business"],
     },
 ];
 
@@ -106,6 +152,29 @@ async fn create(store: &Store, org: &DemoOrg) -> Result<()> {
             .await?;
         tx.grant_role(account, role, (role == Role::Inspector).then_some(inspector_until)).await?;
         tx.set_demo_second_factor(account, &store::totp::demo_secret(&email)).await?;
+    }
+    tx.record_profile(&Profile {
+        nation: org.nation,
+        provider_type: org.provider_type,
+        enrols_under_18: org.enrols_under_18,
+        subcontracting: org.subcontracting,
+        has_premises: true,
+        local_authorities: org.local_authorities.iter().map(|s| (*s).to_owned()).collect(),
+    })
+    .await?;
+    for (name, kind, address, postcode, shared_with, let_to_others) in org.sites {
+        tx.add_site(&SiteDetails {
+            name: Name::parse(name)?,
+            kind: *kind,
+            address: (*address).to_owned(),
+            postcode: parse_postcode(postcode)?,
+            shared_with: (*shared_with).to_owned(),
+            let_to_others: *let_to_others,
+        })
+        .await?;
+    }
+    for department in org.departments {
+        tx.add_department(&Name::parse(department)?).await?;
     }
     // A colleague who has been invited but not yet accepted, and one who has left.
     tx.invite(&Email::parse(&format!("new.tutor@{}", org.domain))?, Role::Staff, None).await?;

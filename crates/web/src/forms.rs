@@ -17,6 +17,15 @@ impl FormErrors {
         parsed.map_err(|e| self.add(field, e.to_string())).ok()
     }
 
+    /// Parses a required name, with a message for an empty one that says what is missing.
+    pub fn name(&mut self, field: &'static str, raw: &str, when_empty: &'static str) -> Option<domain::text::Name> {
+        if raw.trim().is_empty() {
+            self.add(field, when_empty);
+            return None;
+        }
+        self.check(field, domain::text::Name::parse(raw))
+    }
+
     /// The error for a field, for the message by the field.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
@@ -29,5 +38,13 @@ impl FormErrors {
     /// The errors, for the summary at the top of the page.
     pub fn all(&self) -> &[(&'static str, String)] {
         &self.0
+    }
+}
+
+/// For the API: the first error of a form becomes the JSON error naming its field.
+impl From<FormErrors> for crate::error::AppError {
+    fn from(errors: FormErrors) -> Self {
+        let (field, message) = errors.0.into_iter().next().unwrap_or(("body", "The request is not valid".into()));
+        crate::error::AppError::Invalid { field: field.into(), message }
     }
 }

@@ -78,6 +78,7 @@ impl Chrome {
 /// The navigation, each link shown only to those whose roles allow its action.
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
+    ("/organisation", "Organisation", Action::ViewOrganisation),
     ("/users", "People and roles", Action::ListAccounts),
     ("/confirmations", "Confirmations", Action::ConfirmSafeguardingChange),
     ("/audit", "Audit log", Action::ReadAuditLog),

@@ -6,7 +6,7 @@ use crate::{AppState, api, assets, auth, error, headers, pages};
 use axum::Router;
 use axum::http::Method;
 use axum::middleware;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use domain::policy::Action;
 
 /// Pages answer HTML and use the session cookie; the API answers JSON and uses bearer tokens only.
@@ -42,6 +42,7 @@ macro_rules! routes {
     };
     (@method GET, $h:expr) => { get($h) };
     (@method POST, $h:expr) => { post($h) };
+    (@method PUT, $h:expr) => { put($h) };
 }
 
 routes! {
@@ -90,10 +91,33 @@ routes! {
     GET  "/confirmations"                ConfirmSafeguardingChange Page => pages::confirmations::list;
     POST "/confirmations/{id}"           ConfirmSafeguardingChange Page => pages::confirmations::decide;
     GET  "/audit"                        ReadAuditLog              Page => pages::audit::list;
+    GET  "/organisation"                 ViewOrganisation          Page => pages::profile::show;
+    GET  "/organisation/edit"            ManageOrganisation        Page => pages::profile::edit_show;
+    POST "/organisation/edit"            ManageOrganisation        Page => pages::profile::edit_submit;
+    POST "/organisation/review"          ManageOrganisation        Page => pages::profile::review;
+    GET  "/sites"                        ViewOrganisation          Page => pages::sites::list;
+    GET  "/sites/new"                    ManageOrganisation        Page => pages::sites::new_show;
+    POST "/sites/new"                    ManageOrganisation        Page => pages::sites::new_submit;
+    GET  "/sites/{id}"                   ViewOrganisation          Page => pages::sites::detail;
+    GET  "/sites/{id}/edit"              ManageOrganisation        Page => pages::sites::edit_show;
+    POST "/sites/{id}/edit"              ManageOrganisation        Page => pages::sites::edit_submit;
+    POST "/sites/{id}/retire"            ManageOrganisation        Page => pages::sites::retire;
+    GET  "/departments"                  ViewOrganisation          Page => pages::departments::list;
+    POST "/departments"                  ManageOrganisation        Page => pages::departments::add;
+    POST "/departments/{id}/retire"      ManageOrganisation        Page => pages::departments::retire;
     GET  "/api/v1/openapi.json"          ViewPublic                Api  => api::openapi::document;
     GET  "/api/v1/me"                    UseOwnAccount             Api  => api::me::me;
     GET  "/api/v1/users"                 ListAccounts              Api  => api::users::list;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
+    GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;
+    PUT  "/api/v1/profile"               ManageOrganisation        Api  => api::organisation::record_profile;
+    GET  "/api/v1/sites"                 ViewOrganisation          Api  => api::organisation::sites;
+    POST "/api/v1/sites"                 ManageOrganisation        Api  => api::organisation::add_site;
+    GET  "/api/v1/sites/{id}"            ViewOrganisation          Api  => api::organisation::site;
+    PUT  "/api/v1/sites/{id}"            ManageOrganisation        Api  => api::organisation::update_site;
+    POST "/api/v1/sites/{id}/retire"     ManageOrganisation        Api  => api::organisation::retire_site;
+    GET  "/api/v1/departments"           ViewOrganisation          Api  => api::organisation::departments;
+    POST "/api/v1/departments"           ManageOrganisation        Api  => api::organisation::add_department;
 }
 
 /// Builds the router from the table: each route behind the guard for its action, then the layers every

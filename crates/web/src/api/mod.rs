@@ -3,10 +3,11 @@
 pub mod audit;
 pub mod me;
 pub mod openapi;
+pub mod organisation;
 pub mod users;
 
 use crate::error::AppError;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
         serde_path_to_error::deserialize(deserializer)
             .map(ApiQuery)
             .map_err(|e| AppError::BadRequest { field: e.path().to_string(), message: e.inner().to_string() })
+    }
+}
+
+/// A JSON request body. A malformed body answers 400 with a JSON error naming the field at fault.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let bad = |field: &str, message: String| AppError::BadRequest { field: field.into(), message };
+        if !is_json {
+            return Err(bad("body", "Send a JSON body with Content-Type: application/json".into()));
+        }
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| bad("body", e.body_text()))?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map(ApiJson)
+            .map_err(|e| bad(&e.path().to_string(), e.inner().to_string()))
     }
 }
 

@@ -9,7 +9,20 @@ use utoipa::{Modify, OpenApi};
     info(title = "Vigil API", description = "Safeguarding and Prevent duty records for apprenticeship providers. \
         Authenticate with `Authorization: Bearer <token>` (create one with `vigil token create`). \
         Lists are paginated with `page` and `per_page`."),
-    paths(super::me::me, super::users::list, super::audit::list),
+    paths(
+        super::me::me,
+        super::users::list,
+        super::audit::list,
+        super::organisation::profile,
+        super::organisation::record_profile,
+        super::organisation::sites,
+        super::organisation::add_site,
+        super::organisation::site,
+        super::organisation::update_site,
+        super::organisation::retire_site,
+        super::organisation::departments,
+        super::organisation::add_department,
+    ),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -3,12 +3,15 @@
 pub mod account;
 pub mod audit;
 pub mod confirmations;
+pub mod departments;
 pub mod errors;
 pub mod health;
 pub mod home;
 pub mod invitations;
 pub mod outbox;
 pub mod password_reset;
+pub mod profile;
 pub mod setup;
 pub mod sign_in;
+pub mod sites;
 pub mod users;

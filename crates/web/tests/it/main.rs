@@ -6,5 +6,6 @@ mod access_matrix;
 mod accounts;
 mod api;
 mod audit_chain;
+mod organisation;
 mod schema;
 mod setup_and_sign_in;

@@ -105,9 +105,18 @@ impl TestApp {
     }
 
     pub async fn api(&self, path: &str, token: &str) -> Answer {
-        let request =
-            Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
-        self.send(request).await
+        self.api_send(Method::GET, path, token, None).await
+    }
+
+    /// Sends an API request with an optional JSON body.
+    pub async fn api_send(&self, method: Method, path: &str, token: &str, json: Option<serde_json::Value>) -> Answer {
+        let builder =
+            Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let request = match json {
+            Some(json) => builder.header(header::CONTENT_TYPE, "application/json").body(Body::from(json.to_string())),
+            None => builder.body(Body::empty()),
+        };
+        self.send(request.unwrap()).await
     }
 
     pub fn set_cookie(&self, token: Option<String>) {

@@ -1,0 +1,100 @@
+//! Departments: added and retired, listed now or as at a past date.
+
+use crate::AppState;
+use crate::auth::Member;
+use crate::error::{AppError, AppResult};
+use crate::forms::FormErrors;
+use crate::layout::{Chrome, long_date, render};
+use crate::pages::profile::AsAtQuery;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::DepartmentId;
+use domain::policy::Action;
+use serde::Deserialize;
+use store::StoreError;
+use store::sites::Showing;
+
+struct Row {
+    id: DepartmentId,
+    name: String,
+    added: String,
+}
+
+#[derive(Template)]
+#[template(path = "departments.html")]
+struct DepartmentsPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    rows: Vec<Row>,
+    typed_name: String,
+    as_at: String,
+    as_at_label: Option<String>,
+    can_manage: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DepartmentForm {
+    name: String,
+}
+
+async fn page(
+    state: &AppState,
+    member: &Member,
+    query: &AsAtQuery,
+    name: String,
+    mut errors: FormErrors,
+) -> AppResult<Response> {
+    let day = query.day(&mut errors);
+    let departments = state.store.departments(&member.scope, day.map_or(Showing::Current, Showing::AsAt)).await?;
+    render(&DepartmentsPage {
+        chrome: Chrome::member(state, "Departments", &member.session, "/organisation").await?.with_errors(&errors),
+        errors,
+        rows: departments
+            .into_iter()
+            .map(|d| Row { id: d.id, name: d.name, added: long_date(d.created_at.date()) })
+            .collect(),
+        typed_name: name,
+        as_at: query.as_at.clone(),
+        as_at_label: day.map(long_date),
+        can_manage: Action::ManageOrganisation.allows(member.scope.roles()) && day.is_none(),
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<AsAtQuery>,
+) -> AppResult<Response> {
+    page(&state, &member, &query, String::new(), FormErrors::default()).await
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<DepartmentForm>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if let Some(name) = errors.name("name", &form.name, "Enter the department's name") {
+        let mut tx = state.store.write(&member.scope).await?;
+        match tx.add_department(&name).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(Redirect::to("/departments").into_response());
+            }
+            Err(StoreError::Conflict { field, message }) => errors.add(field, message),
+            Err(e) => return Err(AppError::from(e)),
+        }
+    }
+    page(&state, &member, &AsAtQuery::default(), form.name, errors).await
+}
+
+pub async fn retire(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    let id: DepartmentId = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.retire_department(id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/departments").into_response())
+}
