@@ -71,6 +71,15 @@ pub struct Profile {
     pub local_authorities: Vec<String>,
 }
 
+/// The profile is reviewed every year.
+pub const REVIEW_EVERY: time::Duration = time::Duration::days(365);
+
+/// When the next review of a profile recorded at `recorded` falls due.
+#[must_use]
+pub fn review_due(recorded: time::OffsetDateTime) -> time::Date {
+    (recorded + REVIEW_EVERY).date()
+}
+
 /// A rule set that applies to a provider, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Applies {

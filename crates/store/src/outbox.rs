@@ -1,9 +1,10 @@
-//! Outgoing email. Mail is queued in the same transaction as the change that causes it, then sent by the
-//! server's mail sender (SMTP), or kept in the outbox for a demonstration without a mail server.
+//! Outgoing email. Mail is queued in the same transaction as the change that causes it, with a job that
+//! delivers it (by SMTP, with retries), or keeps it in the outbox for a demonstration without a mail server.
 //! Mail never carries case content: callers compose it from fixed texts and links.
 
 use crate::db::{parse_ts, ts};
-use crate::error::StoreResult;
+use crate::error::{OptionalExt, StoreResult};
+use crate::jobs::JobKind;
 use crate::{Store, WriteTx};
 use domain::MailId;
 use sqlx::Row;
@@ -25,15 +26,17 @@ impl WriteTx<'_> {
     /// # Errors
     /// When the database cannot be written.
     pub async fn queue_mail(&mut self, recipient: &str, subject: &str, body: &str) -> StoreResult<()> {
+        let id = MailId::new().to_string();
+        let now = self.store().now();
         sqlx::query("INSERT INTO outbox (id, recipient, subject, body, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(MailId::new().to_string())
+            .bind(id.as_str())
             .bind(recipient)
             .bind(subject)
             .bind(body)
-            .bind(ts(self.store().now()))
+            .bind(ts(now))
             .execute(self.conn())
             .await?;
-        Ok(())
+        self.enqueue_job(JobKind::DeliverMail, &id, now).await
     }
 }
 
@@ -62,38 +65,35 @@ impl Store {
             .collect()
     }
 
-    /// Claims one unsent email for sending, so that with several servers each email goes once.
+    /// One email, by id.
     ///
     /// # Errors
-    /// When the database cannot be used.
-    pub async fn claim_unsent_mail(&self) -> StoreResult<Option<Mail>> {
-        let Some(mail) = self.oldest_unsent().await? else {
-            return Ok(None);
-        };
-        let claimed = sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1 AND sent_at IS NULL")
-            .bind(mail.id.as_str())
-            .bind(ts(self.now()))
-            .execute(&self.pool)
+    /// [`crate::StoreError::NotFound`] when there is no such email.
+    pub async fn mail(&self, id: &str) -> StoreResult<Mail> {
+        let row = sqlx::query("SELECT id, recipient, subject, body, created_at FROM outbox WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
             .await?
-            .rows_affected();
-        Ok((claimed == 1).then_some(mail))
+            .found()?;
+        Ok(Mail {
+            id: row.try_get("id")?,
+            recipient: row.try_get("recipient")?,
+            subject: row.try_get("subject")?,
+            body: row.try_get("body")?,
+            created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        })
     }
 
-    async fn oldest_unsent(&self) -> StoreResult<Option<Mail>> {
-        let row = sqlx::query(
-            "SELECT id, recipient, subject, body, created_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(Mail {
-                id: row.try_get("id")?,
-                recipient: row.try_get("recipient")?,
-                subject: row.try_get("subject")?,
-                body: row.try_get("body")?,
-                created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
-            })
-        })
-        .transpose()
+    /// Records that an email was handed to the mail server.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub async fn mark_mail_sent(&self, id: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(ts(self.now()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

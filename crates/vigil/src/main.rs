@@ -55,6 +55,19 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// See background jobs.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List the jobs that are queued, running or failed.
+    List {
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -231,6 +244,24 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print(&["API token (shown once):".into(), token])?;
         }
         Command::Audit(AuditCommand::Verify { org }) => return verify(&store, org).await,
+        Command::Jobs(JobsCommand::List { json }) => {
+            let jobs = store.open_jobs().await?;
+            if json {
+                print(&[serde_json::to_string_pretty(&jobs)?])?;
+            } else if jobs.is_empty() {
+                print(&["no jobs are queued, running or failed".into()])?;
+            } else {
+                print(
+                    &jobs
+                        .iter()
+                        .map(|j| {
+                            let error = j.last_error.as_deref().unwrap_or("");
+                            format!("{}\t{}\t{}\tattempts {}\t{}\t{error}", j.state, j.kind, j.run_at, j.attempts, j.id)
+                        })
+                        .collect::<Vec<_>>(),
+                )?;
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -364,16 +395,22 @@ async fn serve(store: Store, args: ServeArgs) -> Result<()> {
             String::new(),
         ])?;
     }
-    if let Some(url) = args.smtp_url {
-        tokio::spawn(web::mail::run_sender(store.clone(), url, args.mail_from));
-    } else {
-        tracing::info!("no VIGIL_SMTP_URL: mail stays in the outbox");
-    }
+    let smtp = match args.smtp_url {
+        Some(url) => Some(
+            web::mail::Smtp::new(&url, &args.mail_from).context("VIGIL_SMTP_URL or VIGIL_MAIL_FROM is not usable")?,
+        ),
+        None => {
+            tracing::info!("no VIGIL_SMTP_URL: mail stays in the outbox");
+            None
+        }
+    };
     if args.demo {
         tracing::warn!("demo mode: the outbox is readable at /outbox; never use with real data");
     }
     let config = web::Config { public_url: public_url.clone(), demo: args.demo };
-    let app = web::router(web::AppState::new(store.clone(), config));
+    let state = web::AppState::new(store.clone(), config);
+    tokio::spawn(web::jobs::Worker::new(state.clone(), web::jobs::worker_name(), smtp).run_forever());
+    let app = web::router(state);
     tracing::info!(%public_url, "Vigil is listening");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {

@@ -11,13 +11,13 @@ mod auth;
 mod error;
 mod forms;
 mod headers;
+pub mod jobs;
 mod layout;
 pub mod mail;
 mod pages;
 pub mod routes;
 
 pub use auth::SESSION_COOKIE;
-pub use mail::MailMode;
 
 use axum::Router;
 use std::sync::Arc;

@@ -1,19 +1,9 @@
 //! Outgoing email: composed here from fixed texts and links (never case content or learners' names), queued
-//! in the outbox with the change that causes it, and sent by SMTP when it is configured.
+//! in the outbox with the change that causes it, and delivered by a job over SMTP when it is configured.
 
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use store::Store;
 use store::outbox::Mail;
-
-/// How mail leaves the server.
-#[derive(Debug, Clone)]
-pub enum MailMode {
-    /// Kept in the outbox table (a demonstration, or before SMTP is configured).
-    Outbox,
-    /// Sent through this SMTP server (`smtp://…` or `smtps://user:pass@host`), from this address.
-    Smtp { url: String, from: String },
-}
 
 /// A message ready to queue.
 pub struct Composed {
@@ -53,44 +43,50 @@ pub fn confirmation_waiting(link: &str) -> Composed {
     }
 }
 
-/// Sends queued mail for as long as the server runs. Each message is claimed before it is sent, so that
-/// with several servers it goes once; a message that fails is logged by id, not retried (retries come with
-/// the jobs service).
-pub async fn run_sender(store: Store, url: String, from: String) {
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&url) {
-        Ok(builder) => builder.build(),
-        Err(e) => {
-            tracing::error!(error = %e, "VIGIL_SMTP_URL is not usable; mail stays in the outbox");
-            return;
-        }
-    };
-    loop {
-        match store.claim_unsent_mail().await {
-            Ok(Some(mail)) => send(&transport, &from, &mail).await,
-            Ok(None) => tokio::time::sleep(std::time::Duration::from_secs(5)).await,
-            Err(e) => {
-                tracing::error!(error = %e, "reading the outbox failed");
-                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-            }
-        }
+pub fn digest(url: &str, overdue: usize, due_soon: usize) -> Composed {
+    let tasks = |n: usize| if n == 1 { "1 task".to_owned() } else { format!("{n} tasks") };
+    Composed {
+        subject: "Your tasks in Vigil this week",
+        body: format!(
+            "You have {} overdue and {} due in the next 14 days in Vigil.\n\nSee them on your home page:\n{url}/\n\n\
+             This email never contains case details or anyone's name.",
+            tasks(overdue),
+            tasks(due_soon)
+        ),
     }
 }
 
-async fn send(transport: &AsyncSmtpTransport<Tokio1Executor>, from: &str, mail: &Mail) {
-    let message = (|| {
-        Message::builder()
-            .from(from.parse::<Mailbox>().ok()?)
-            .to(mail.recipient.parse::<Mailbox>().ok()?)
+/// An SMTP connection for the job that delivers mail.
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Smtp {
+    /// Connects lazily to `url` (`smtp://…` or `smtps://user:password@host`), sending from `from`.
+    ///
+    /// # Errors
+    /// When the URL or the sender address is not usable.
+    pub fn new(url: &str, from: &str) -> anyhow::Result<Self> {
+        Ok(Self { transport: AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?.build(), from: from.parse()? })
+    }
+
+    /// Sends one email. The error names the failure without the address or content.
+    pub async fn send(&self, mail: &Mail) -> Result<(), String> {
+        let to: Mailbox = mail.recipient.parse().map_err(|_| "the recipient address is not valid".to_owned())?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
             .subject(mail.subject.clone())
             .body(mail.body.clone())
-            .ok()
-    })();
-    let Some(message) = message else {
-        tracing::error!(mail.id = %mail.id, "mail could not be built");
-        return;
-    };
-    match transport.send(message).await {
-        Ok(_) => tracing::info!(mail.id = %mail.id, "mail sent"),
-        Err(e) => tracing::error!(mail.id = %mail.id, error = %e, "mail failed"),
+            .map_err(|_| "the message could not be built".to_owned())?;
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            if e.is_permanent() {
+                "the mail server refused the message".to_owned()
+            } else {
+                "the mail server could not be reached or deferred the message".to_owned()
+            }
+        })
     }
 }

@@ -108,6 +108,7 @@ routes! {
     GET  "/api/v1/openapi.json"          ViewPublic                Api  => api::openapi::document;
     GET  "/api/v1/me"                    UseOwnAccount             Api  => api::me::me;
     GET  "/api/v1/users"                 ListAccounts              Api  => api::users::list;
+    GET  "/api/v1/tasks"                 UseOwnAccount             Api  => api::tasks::mine;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;
     PUT  "/api/v1/profile"               ManageOrganisation        Api  => api::organisation::record_profile;

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod me;
 pub mod openapi;
 pub mod organisation;
+pub mod tasks;
 pub mod users;
 
 use crate::error::AppError;

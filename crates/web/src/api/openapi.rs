@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         super::organisation::retire_site,
         super::organisation::departments,
         super::organisation::add_department,
+        super::tasks::mine,
     ),
     modifiers(&BearerAuth)
 )]

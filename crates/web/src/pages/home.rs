@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::AppResult;
-use crate::layout::{Chrome, render};
+use crate::layout::{Chrome, long_date, render};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -21,6 +21,15 @@ struct HomePage {
     has_lead: bool,
     is_lead: bool,
     confirmations: usize,
+    tasks: Vec<TaskRow>,
+}
+
+/// A task as the home page lists it.
+pub struct TaskRow {
+    pub title: &'static str,
+    pub link: String,
+    pub due: String,
+    pub overdue: bool,
 }
 
 pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
@@ -28,6 +37,14 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
     let vocabulary = org.nation.vocabulary();
     let is_lead = member.scope.has_role(Role::SafeguardingLead);
     let confirmations = if is_lead { state.store.pending_confirmations(&member.scope).await?.len() } else { 0 };
+    let today = state.store.now().date();
+    let tasks = state
+        .store
+        .my_tasks(&member.scope)
+        .await?
+        .into_iter()
+        .map(|t| TaskRow { title: t.title, overdue: t.is_overdue(today), due: long_date(t.due_on), link: t.link })
+        .collect();
     render(&HomePage {
         chrome: Chrome::member(&state, "Home", &member.session, "/").await?,
         display_name: member.session.display_name.clone(),
@@ -38,5 +55,6 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
         has_lead: !state.store.safeguarding_lead_emails(&member.scope).await?.is_empty(),
         is_lead,
         confirmations,
+        tasks,
     })
 }

@@ -20,9 +20,6 @@ use store::profile::ProfileVersion;
 use store::sites::Showing;
 use time::Date;
 
-/// The profile is reviewed every year.
-pub const REVIEW_EVERY: time::Duration = time::Duration::days(365);
-
 /// The profile form: every field as typed, so that a form with errors shows the typing again.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -133,9 +130,9 @@ fn rows(profile: &Profile) -> Vec<Row> {
     ]
 }
 
-/// When the next review of a profile recorded at `recorded` falls due.
+/// When the next review of a recorded version falls due.
 pub fn review_due(version: &ProfileVersion) -> Date {
-    (version.recorded_at + REVIEW_EVERY).date()
+    domain::profile::review_due(version.recorded_at)
 }
 
 pub async fn show(

@@ -7,5 +7,6 @@ mod accounts;
 mod api;
 mod audit_chain;
 mod organisation;
+mod platform;
 mod schema;
 mod setup_and_sign_in;

@@ -1,0 +1,95 @@
+//! The things-that-fall-due engine: each source is one query, so a person's tasks cost a constant number of
+//! queries however many there are. Later capabilities add sources here.
+
+use crate::Store;
+use crate::db::{parse_ts, ts};
+use crate::error::StoreResult;
+use crate::scope::OrgScope;
+use domain::due::{DUE_SOON, DueItem, Owner};
+use domain::roles::Role;
+use sqlx::Row;
+
+/// Who keeps the profile and the organisation's people up to date.
+const MANAGERS: &[Role] = &[Role::Admin, Role::Leader];
+const ADMINS: &[Role] = &[Role::Admin];
+
+impl Store {
+    /// Everything in the organisation that is overdue or falls due within [`DUE_SOON`], soonest first.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn due_items(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
+        let mut items = Vec::new();
+        items.extend(self.profile_review(scope).await?);
+        items.extend(self.expiring_invitations(scope).await?);
+        let horizon = self.now().date() + DUE_SOON;
+        items.retain(|item| item.due_on <= horizon);
+        items.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.source.cmp(b.source)));
+        Ok(items)
+    }
+
+    /// The actor's own tasks: items owned by them or by a role they hold.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn my_tasks(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
+        let mut items = self.due_items(scope).await?;
+        items.retain(|item| item.is_for(scope.actor().account, scope.roles()));
+        Ok(items)
+    }
+
+    /// The profile's yearly review, or its completion if it was never recorded.
+    async fn profile_review(&self, scope: &OrgScope) -> StoreResult<Option<DueItem>> {
+        let latest: Option<String> =
+            sqlx::query_scalar("SELECT MAX(recorded_at) FROM profile_versions WHERE org_id = $1")
+                .bind(scope.org().to_string())
+                .fetch_one(&self.pool)
+                .await?;
+        let item = match latest {
+            Some(recorded) => DueItem {
+                source: "profile_review",
+                title: "Review the organisation profile",
+                due_on: domain::profile::review_due(parse_ts(&recorded)?),
+                link: "/organisation".into(),
+                owner: Owner::Roles(MANAGERS),
+            },
+            None => DueItem {
+                source: "profile_review",
+                title: "Complete the organisation profile",
+                due_on: self.organisation(scope).await?.created_at.date(),
+                link: "/organisation".into(),
+                owner: Owner::Roles(MANAGERS),
+            },
+        };
+        Ok(Some(item))
+    }
+
+    /// Invitations that expire soon without being accepted, for whoever sent them.
+    async fn expiring_invitations(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
+        let now = self.now();
+        let rows = sqlx::query(
+            "SELECT invited_by, expires_at FROM invitations WHERE org_id = $1 AND accepted_at IS NULL \
+             AND revoked_at IS NULL AND expires_at > $2 AND expires_at <= $3 ORDER BY expires_at LIMIT 500",
+        )
+        .bind(scope.org().to_string())
+        .bind(ts(now))
+        .bind(ts(now + DUE_SOON))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let by: Option<String> = row.try_get("invited_by")?;
+                Ok(DueItem {
+                    source: "invitation_expiry",
+                    title: "An invitation you sent expires before it was accepted",
+                    due_on: parse_ts(&row.try_get::<String, _>("expires_at")?)?.date(),
+                    link: "/users".into(),
+                    owner: match by.and_then(|b| b.parse().ok()) {
+                        Some(account) => Owner::Account(account),
+                        None => Owner::Roles(ADMINS),
+                    },
+                })
+            })
+            .collect()
+    }
+}
