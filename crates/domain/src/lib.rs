@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod due;
+pub mod files;
 pub mod ids;
 pub mod org;
 pub mod policy;

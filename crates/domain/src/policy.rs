@@ -32,6 +32,8 @@ pub enum Action {
     ViewOrganisation,
     /// Change the organisation profile, its sites and departments.
     ManageOrganisation,
+    /// Upload a file, and read back one's own uploads.
+    UploadFiles,
 }
 
 /// Who may take an action.
@@ -54,7 +56,7 @@ impl Action {
         match self {
             Action::ViewPublic | Action::SignIn | Action::ReadDemoOutbox => Access::Public,
             Action::CompleteSecondFactor => Access::PasswordOnly,
-            Action::UseOwnAccount | Action::ManageOwnAccount => Access::Member,
+            Action::UseOwnAccount | Action::ManageOwnAccount | Action::UploadFiles => Access::Member,
             Action::ListAccounts | Action::ManageAccounts => Access::Roles(&[Role::Admin]),
             Action::ConfirmSafeguardingChange => Access::Roles(&[Role::SafeguardingLead]),
             Action::ReadAuditLog => Access::Roles(&[Role::Admin, Role::SafeguardingLead]),

@@ -10,8 +10,10 @@ pub mod auth;
 mod db;
 pub mod due;
 pub mod error;
+pub mod files;
 pub mod invitations;
 pub mod jobs;
+pub mod keys;
 pub mod orgs;
 pub mod outbox;
 pub mod profile;
@@ -35,6 +37,8 @@ pub struct Store {
     pool: sqlx::AnyPool,
     backend: Backend,
     clock: Arc<dyn Clock>,
+    master_key: Option<Arc<keys::MasterKey>>,
+    objects: Option<files::Objects>,
 }
 
 impl Store {
@@ -44,7 +48,27 @@ impl Store {
     /// When the database cannot be reached or is not configured as Vigil needs.
     pub async fn connect(url: &str, clock: Arc<dyn Clock>) -> StoreResult<Self> {
         let (pool, backend) = db::connect(url).await?;
-        Ok(Self { pool, backend, clock })
+        Ok(Self { pool, backend, clock, master_key: None, objects: None })
+    }
+
+    /// Uses this master key to wrap and unwrap the organisations' data keys.
+    #[must_use]
+    pub fn with_master_key(mut self, key: keys::MasterKey) -> Self {
+        self.master_key = Some(Arc::new(key));
+        self
+    }
+
+    /// Keeps uploaded files here.
+    #[must_use]
+    pub fn with_objects(mut self, objects: files::Objects) -> Self {
+        self.objects = Some(objects);
+        self
+    }
+
+    /// Whether a master key is configured.
+    #[must_use]
+    pub fn has_master_key(&self) -> bool {
+        self.master_key.is_some()
     }
 
     /// Applies any migrations not yet applied. Migrations are forward-only.

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use store::accounts::NewAccount;
+use store::keys::MasterKey;
 use store::orgs::NewOrganisation;
 use store::{Store, SystemClock};
 
@@ -30,9 +31,27 @@ struct DbArgs {
     /// PostgreSQL URL (postgres://…). When unset, the embedded SQLite database in --data-dir is used.
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     database_url: Option<String>,
-    /// Folder for the embedded database.
+    /// Folder for the embedded database, its master key file, and uploaded files by default.
     #[arg(long, env = "VIGIL_DATA_DIR", default_value = "./vigil-data", global = true)]
     data_dir: PathBuf,
+    /// The master key (base64 of 32 random bytes). Required with PostgreSQL; with SQLite, a key file in
+    /// the data folder is used (and created) when this is unset.
+    #[arg(long, env = "VIGIL_MASTER_KEY", global = true, hide_env_values = true)]
+    master_key: Option<String>,
+    /// Where uploaded files are kept: a folder, or an `s3://bucket/prefix` or `az://container/prefix` URL
+    /// (credentials from the usual AWS_* or AZURE_* variables). Default: the `files` folder in --data-dir.
+    #[arg(long, env = "VIGIL_FILES", global = true)]
+    files: Option<String>,
+}
+
+impl DbArgs {
+    fn key_file(&self) -> PathBuf {
+        self.data_dir.join("master.key")
+    }
+
+    fn uses_key_file(&self) -> bool {
+        self.database_url.is_none() && self.master_key.is_none()
+    }
 }
 
 #[derive(Subcommand)]
@@ -58,6 +77,16 @@ enum Command {
     /// See background jobs.
     #[command(subcommand)]
     Jobs(JobsCommand),
+    /// Manage encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Re-wrap every organisation's data key under a new master key: the one in VIGIL_NEW_MASTER_KEY, or a
+    /// new random one. With the key file, the file is replaced and the old one kept beside it.
+    Rotate,
 }
 
 #[derive(Subcommand)]
@@ -197,9 +226,15 @@ async fn open(db: &DbArgs) -> Result<Store> {
             format!("sqlite://{}?mode=rwc", db.data_dir.join("vigil.db").display())
         }
     };
-    let store = Store::connect(&url, Arc::new(SystemClock)).await.context("cannot open the database")?;
+    let mut store = Store::connect(&url, Arc::new(SystemClock)).await.context("cannot open the database")?;
     store.migrate().await.context("cannot migrate the database")?;
-    Ok(store)
+    if let Some(key) = &db.master_key {
+        store = store.with_master_key(MasterKey::from_base64(key).context("VIGIL_MASTER_KEY")?);
+    } else if db.uses_key_file() {
+        store = store.with_master_key(MasterKey::load_or_create(&db.key_file())?);
+    }
+    let files = db.files.clone().unwrap_or_else(|| db.data_dir.join("files").display().to_string());
+    Ok(store.with_objects(store::files::open_objects(&files)?))
 }
 
 /// Writes lines to standard output, treating a closed pipe (`vigil org list | head`) as success.
@@ -244,6 +279,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             print(&["API token (shown once):".into(), token])?;
         }
         Command::Audit(AuditCommand::Verify { org }) => return verify(&store, org).await,
+        Command::Keys(KeysCommand::Rotate) => rotate_keys(&store, &cli.db).await?,
         Command::Jobs(JobsCommand::List { json }) => {
             let jobs = store.open_jobs().await?;
             if json {
@@ -380,7 +416,36 @@ async fn verify(store: &Store, org: Option<String>) -> Result<ExitCode> {
     Ok(if intact { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
+/// Re-wraps the data keys under a new master key. The new key is saved (or printed) before the database
+/// changes, so that it can never be lost after the data keys depend on it.
+async fn rotate_keys(store: &Store, db: &DbArgs) -> Result<()> {
+    let new = match std::env::var("VIGIL_NEW_MASTER_KEY") {
+        Ok(text) => MasterKey::from_base64(&text).context("VIGIL_NEW_MASTER_KEY")?,
+        Err(_) => MasterKey::generate(),
+    };
+    let pending = db.data_dir.join("master.key.new");
+    if db.uses_key_file() {
+        let _ = std::fs::remove_file(&pending);
+        new.write(&pending).with_context(|| format!("cannot write {}", pending.display()))?;
+    }
+    let moved = store.rewrap_data_keys(&new).await?;
+    let mut lines = vec![format!("re-wrapped {moved} data keys under master key {}", new.id())];
+    if db.uses_key_file() {
+        let old = MasterKey::load_or_create(&db.key_file())?;
+        std::fs::rename(db.key_file(), db.data_dir.join(format!("master.key.{}.retired", old.id())))?;
+        std::fs::rename(&pending, db.key_file())?;
+        lines.push(format!("the key file {} now holds the new key; back it up", db.key_file().display()));
+    } else {
+        lines.push("set VIGIL_MASTER_KEY on every server to the new key, then restart them:".into());
+        lines.push(new.to_base64());
+    }
+    print(&lines)
+}
+
 async fn serve(store: Store, args: ServeArgs) -> Result<()> {
+    if store.backend() == store::Backend::Postgres && !store.has_master_key() {
+        anyhow::bail!("with PostgreSQL, set VIGIL_MASTER_KEY (base64 of 32 random bytes, the same on every server)");
+    }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -133,6 +133,19 @@ async fn the_operators_commands(backend: Backend) {
         }
     }
 
+    // Keys: with SQLite the first command created a key file only its owner can read; rotation re-wraps.
+    if backend == Backend::Sqlite {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("master.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let before = std::fs::read_to_string(dir.join("master.key")).unwrap();
+        let rotated = stdout(&run(&["keys", "rotate"], None));
+        assert!(rotated.contains("re-wrapped"), "{rotated}");
+        assert_ne!(std::fs::read_to_string(dir.join("master.key")).unwrap(), before);
+    }
+    let jobs = stdout(&run(&["jobs", "list"], None));
+    assert!(!jobs.is_empty());
+
     let help = stdout(&run(&["user", "create", "--help"], None));
     assert!(help.contains("--password-stdin"));
     let _ = std::fs::remove_dir_all(&dir);

@@ -109,6 +109,8 @@ routes! {
     GET  "/api/v1/me"                    UseOwnAccount             Api  => api::me::me;
     GET  "/api/v1/users"                 ListAccounts              Api  => api::users::list;
     GET  "/api/v1/tasks"                 UseOwnAccount             Api  => api::tasks::mine;
+    POST "/api/v1/files"                 UploadFiles               Api  => api::files::upload;
+    GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;
     PUT  "/api/v1/profile"               ManageOrganisation        Api  => api::organisation::record_profile;
@@ -132,6 +134,8 @@ pub fn build(state: AppState) -> Router {
     }
     router
         .fallback(|| async { error::AppError::NotFound })
+        // Room for the largest upload and its multipart framing; the file service enforces the real limit.
+        .layer(axum::extract::DefaultBodyLimit::max(domain::files::MAX_FILE_BYTES + 64 * 1024))
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(state.clone(), pages::errors::render_problems))
         .layer(tower_http::csrf::CsrfLayer::new())

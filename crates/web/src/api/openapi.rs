@@ -23,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         super::organisation::departments,
         super::organisation::add_department,
         super::tasks::mine,
+        super::files::upload,
+        super::files::download,
     ),
     modifiers(&BearerAuth)
 )]

@@ -35,6 +35,7 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
         ]),
     ),
     (Action::ManageOrganisation, Some(&[Role::Admin, Role::Leader])),
+    (Action::UploadFiles, Some(&Role::ALL)),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {

@@ -41,6 +41,8 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Arc<FixedClock>,
     pub db: TestDb,
+    /// Where uploaded files went (in memory).
+    pub objects: store::files::Objects,
     cookie: Mutex<Option<String>>,
     csrf: Mutex<String>,
 }
@@ -49,11 +51,16 @@ impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         let db = TestDb::new(backend).await;
         let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-30 09:00 UTC)));
-        let store = Store::connect(&db.url, clock.clone()).await.expect("connect");
+        let objects: store::files::Objects = std::sync::Arc::new(object_store::memory::InMemory::new());
+        let store = Store::connect(&db.url, clock.clone())
+            .await
+            .expect("connect")
+            .with_master_key(store::keys::MasterKey::generate())
+            .with_objects(objects.clone());
         store.migrate().await.expect("migrate");
         let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
         let router = web::router(web::AppState::new(store.clone(), config));
-        Self { router, store, clock, db, cookie: Mutex::new(None), csrf: Mutex::new(String::new()) }
+        Self { router, store, clock, db, objects, cookie: Mutex::new(None), csrf: Mutex::new(String::new()) }
     }
 
     /// Sends a request as the browser: with its cookie, remembering any new cookie and CSRF token.
@@ -106,6 +113,22 @@ impl TestApp {
 
     pub async fn api(&self, path: &str, token: &str) -> Answer {
         self.api_send(Method::GET, path, token, None).await
+    }
+
+    /// Uploads a file to the API as a browser or integration would: a multipart body with `file` and
+    /// `confidential`.
+    pub async fn upload(&self, token: &str, filename: &str, bytes: &[u8], confidential: bool) -> Answer {
+        let boundary = "vigil-test-boundary";
+        let mut body = Vec::new();
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"confidential\"\r\n\r\n{confidential}\r\n--{boundary}--\r\n").as_bytes());
+        let request = Request::post("/api/v1/files")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
     }
 
     /// Sends an API request with an optional JSON body.
