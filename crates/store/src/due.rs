@@ -81,7 +81,7 @@ impl Store {
                 let by: Option<String> = row.try_get("invited_by")?;
                 Ok(DueItem {
                     source: "invitation_expiry",
-                    title: "An invitation you sent expires before it was accepted",
+                    title: "An invitation expires soon and has not been accepted",
                     due_on: parse_ts(&row.try_get::<String, _>("expires_at")?)?.date(),
                     link: "/users".into(),
                     owner: match by.and_then(|b| b.parse().ok()) {

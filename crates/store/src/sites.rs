@@ -154,6 +154,20 @@ impl Store {
         site(&row)
     }
 
+    /// One department; another organisation's is "not found".
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such department in the organisation.
+    pub async fn department(&self, scope: &OrgScope, id: DepartmentId) -> StoreResult<Department> {
+        let row = sqlx::query("SELECT id, name, created_at, retired_at FROM departments WHERE org_id = $1 AND id = $2")
+            .bind(scope.org().to_string())
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .found()?;
+        department(&row)
+    }
+
     /// The departments, by name (an organisation has tens, not thousands).
     ///
     /// # Errors
@@ -275,6 +289,41 @@ impl WriteTx<'_> {
             .await?;
         self.audit(AuditEvent::new("department.added", "department", id.0).fields(&["name"]));
         Ok(id)
+    }
+
+    /// Renames a department in use.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when there is no such department in use; [`StoreError::Conflict`] when
+    /// another department in use has the name.
+    pub async fn rename_department(&mut self, id: DepartmentId, name: &Name) -> StoreResult<()> {
+        let same: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM departments WHERE org_id = $1 AND LOWER(name) = LOWER($2) AND retired_at IS NULL AND id <> $3",
+        )
+        .bind(self.org()?.to_string())
+        .bind(name.as_str())
+        .bind(id.to_string())
+        .fetch_one(self.conn())
+        .await?;
+        if same > 0 {
+            return Err(StoreError::Conflict {
+                field: "name",
+                message: "There is already a department with this name",
+            });
+        }
+        let renamed =
+            sqlx::query("UPDATE departments SET name = $3 WHERE org_id = $1 AND id = $2 AND retired_at IS NULL")
+                .bind(self.org()?.to_string())
+                .bind(id.to_string())
+                .bind(name.as_str())
+                .execute(self.conn())
+                .await?
+                .rows_affected();
+        if renamed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(AuditEvent::new("department.renamed", "department", id.0).fields(&["name"]));
+        Ok(())
     }
 
     /// Retires a department.

@@ -104,6 +104,8 @@ routes! {
     POST "/sites/{id}/retire"            ManageOrganisation        Page => pages::sites::retire;
     GET  "/departments"                  ViewOrganisation          Page => pages::departments::list;
     POST "/departments"                  ManageOrganisation        Page => pages::departments::add;
+    GET  "/departments/{id}"             ViewOrganisation          Page => pages::departments::detail;
+    POST "/departments/{id}/rename"      ManageOrganisation        Page => pages::departments::rename;
     POST "/departments/{id}/retire"      ManageOrganisation        Page => pages::departments::retire;
     GET  "/api/v1/openapi.json"          ViewPublic                Api  => api::openapi::document;
     GET  "/api/v1/me"                    UseOwnAccount             Api  => api::me::me;

@@ -91,10 +91,72 @@ pub async fn add(
     page(&state, &member, &AsAtQuery::default(), form.name, errors).await
 }
 
+#[derive(Template)]
+#[template(path = "department.html")]
+struct DepartmentPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    id: DepartmentId,
+    name: String,
+    typed_name: String,
+    added: String,
+    retired: Option<String>,
+    can_manage: bool,
+}
+
+fn department_id(raw: &str) -> AppResult<DepartmentId> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn department_page(
+    state: &AppState,
+    member: &Member,
+    id: DepartmentId,
+    typed: Option<String>,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let department = state.store.department(&member.scope, id).await?;
+    render(&DepartmentPage {
+        chrome: Chrome::member(state, &department.name, &member.session, "/organisation").await?.with_errors(&errors),
+        errors,
+        id,
+        typed_name: typed.unwrap_or_else(|| department.name.clone()),
+        added: long_date(department.created_at.date()),
+        retired: department.retired_at.map(|t| long_date(t.date())),
+        can_manage: Action::ManageOrganisation.allows(member.scope.roles()) && department.retired_at.is_none(),
+        name: department.name,
+    })
+}
+
+pub async fn detail(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    department_page(&state, &member, department_id(&id)?, None, FormErrors::default()).await
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Form(form): Form<DepartmentForm>,
+) -> AppResult<Response> {
+    let id = department_id(&id)?;
+    let mut errors = FormErrors::default();
+    if let Some(name) = errors.name("name", &form.name, "Enter the department's name") {
+        let mut tx = state.store.write(&member.scope).await?;
+        match tx.rename_department(id, &name).await {
+            Ok(()) => {
+                tx.commit().await?;
+                return Ok(Redirect::to("/departments").into_response());
+            }
+            Err(StoreError::Conflict { field, message }) => errors.add(field, message),
+            Err(e) => return Err(AppError::from(e)),
+        }
+    }
+    department_page(&state, &member, id, Some(form.name), errors).await
+}
+
 pub async fn retire(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
-    let id: DepartmentId = id.parse().map_err(|_| AppError::NotFound)?;
     let mut tx = state.store.write(&member.scope).await?;
-    tx.retire_department(id).await?;
+    tx.retire_department(department_id(&id)?).await?;
     tx.commit().await?;
     Ok(Redirect::to("/departments").into_response())
 }

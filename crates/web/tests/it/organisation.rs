@@ -160,6 +160,16 @@ async fn sites_are_added_changed_and_retired_but_kept_in_history(app: TestApp) {
     let twice = app.post("/departments", &[("name", "engineering")]).await;
     assert!(twice.body.contains("There is already a department with this name"));
     assert!(app.get("/departments").await.body.contains("Engineering"));
+    let dept = app.store.departments(&scope, store::sites::Showing::Current).await.unwrap()[0].id;
+    app.get(&format!("/departments/{dept}")).await;
+    let blank = app.post(&format!("/departments/{dept}/rename"), &[("name", "")]).await;
+    assert!(blank.body.contains("Enter the department"));
+    app.post(&format!("/departments/{dept}/rename"), &[("name", "Engineering and Manufacturing")]).await;
+    assert!(app.get("/departments").await.body.contains("Engineering and Manufacturing"));
+    app.get(&format!("/departments/{dept}")).await;
+    app.post(&format!("/departments/{dept}/retire"), &[]).await;
+    assert!(!app.get("/departments").await.body.contains("Engineering and Manufacturing"));
+    assert!(app.get(&format!("/departments/{dept}")).await.body.contains("Retired on"));
 }
 both!(sites_are_added_changed_and_retired_but_kept_in_history);
 
