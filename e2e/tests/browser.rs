@@ -167,7 +167,7 @@ async fn set_up_sign_in_invite_and_sign_out() {
     arrive(&client, "There is a problem").await;
     choose(&client, "role", "safeguarding_lead").await;
     submit(&client).await;
-    arrive(&client, "People and roles").await;
+    arrive(&client, "Accounts and roles").await;
     assert!(body_text(&client).await.contains("sam@riverside.example"));
 
     // The audit log shows what happened, by id.

@@ -64,4 +64,6 @@ id_type!(
     SiteId,
     /// A department.
     DepartmentId,
+    /// A person in the people register.
+    PersonId,
 );

@@ -8,6 +8,7 @@ pub mod due;
 pub mod files;
 pub mod ids;
 pub mod org;
+pub mod people;
 pub mod policy;
 pub mod profile;
 pub mod roles;

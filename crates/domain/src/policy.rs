@@ -34,6 +34,14 @@ pub enum Action {
     ManageOrganisation,
     /// Upload a file, and read back one's own uploads.
     UploadFiles,
+    /// See the people register.
+    ViewPeople,
+    /// Add, import and archive people.
+    ManagePeople,
+    /// Export the people register (personal data leaves Vigil).
+    ExportPeople,
+    /// An apprentice or employer sees their own record in the register.
+    ViewOwnRecord,
 }
 
 /// Who may take an action.
@@ -70,6 +78,11 @@ impl Action {
                 Role::Inspector,
             ]),
             Action::ManageOrganisation => Access::Roles(&[Role::Admin, Role::Leader]),
+            Action::ViewPeople => {
+                Access::Roles(&[Role::Admin, Role::Leader, Role::SafeguardingLead, Role::SafeguardingOfficer])
+            }
+            Action::ManagePeople | Action::ExportPeople => Access::Roles(&[Role::Admin]),
+            Action::ViewOwnRecord => Access::Roles(&[Role::Apprentice, Role::Employer]),
         }
     }
 
@@ -77,7 +90,7 @@ impl Action {
     /// ([`crate::security::FRESH_SECOND_FACTOR`]). An API token can never take such an action.
     #[must_use]
     pub fn needs_fresh_second_factor(self) -> bool {
-        matches!(self, Action::ConfirmSafeguardingChange)
+        matches!(self, Action::ConfirmSafeguardingChange | Action::ExportPeople)
     }
 
     /// Whether a fully signed-in member with `roles` may take this action.

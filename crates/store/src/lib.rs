@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod keys;
 pub mod orgs;
 pub mod outbox;
+pub mod people;
 pub mod profile;
 mod scope;
 pub mod secrets;

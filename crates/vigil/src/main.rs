@@ -80,6 +80,25 @@ enum Command {
     /// Manage encryption keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Import records from CSV.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import people into the register: all of the file, or nothing if any row is wrong. People already in
+    /// the register are matched by email (or ULN for apprentices) and updated.
+    People {
+        #[arg(long, required_unless_present = "template")]
+        org: Option<String>,
+        /// The CSV file, in the template's columns.
+        #[arg(long, required_unless_present = "template")]
+        file: Option<PathBuf>,
+        /// Print the template's header and one example row, and stop.
+        #[arg(long)]
+        template: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -280,6 +299,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Audit(AuditCommand::Verify { org }) => return verify(&store, org).await,
         Command::Keys(KeysCommand::Rotate) => rotate_keys(&store, &cli.db).await?,
+        Command::Import(ImportCommand::People { org, file, template }) => {
+            if template {
+                return print(&[web::people_template().trim_end().to_owned()]).map(|()| ExitCode::SUCCESS);
+            }
+            let (Some(org), Some(file)) = (org, file) else { anyhow::bail!("--org and --file are required") };
+            return import_people(&store, &org, &file).await;
+        }
         Command::Jobs(JobsCommand::List { json }) => {
             let jobs = store.open_jobs().await?;
             if json {
@@ -392,6 +418,38 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                     })
                     .collect::<Vec<_>>(),
             )
+        }
+    }
+}
+
+async fn import_people(store: &Store, org: &str, file: &std::path::Path) -> Result<ExitCode> {
+    let scope = scope_for(store, org).await?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {} as UTF-8 text", file.display()))?;
+    let names = store.known_names(&scope).await?;
+    let known = domain::people::Known {
+        departments: &names.departments,
+        sites: &names.sites,
+        staff_emails: &names.staff_emails,
+    };
+    match domain::people::parse_import(&text, store.now().date(), &known) {
+        Ok(people) => {
+            let mut tx = store.write(&scope).await?;
+            let summary = tx.import_people(&people).await?;
+            tx.commit().await?;
+            print(&[format!(
+                "imported {} people: {} new, {} updated",
+                people.len(),
+                summary.created,
+                summary.updated
+            )])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(problems) => {
+            let mut lines = vec![format!("nothing imported: {} problems", problems.len())];
+            lines.extend(problems.iter().map(|p| format!("row {}\t{}\t{}", p.row, p.column, p.message)));
+            print(&lines)?;
+            Ok(ExitCode::FAILURE)
         }
     }
 }

@@ -171,17 +171,30 @@ fn fresh(session: &Session, now: time::OffsetDateTime) -> bool {
     session.second_factor_at.is_some_and(|at| now - at < domain::security::FRESH_SECOND_FACTOR)
 }
 
-/// Every cookie-authenticated form carries the session's CSRF token in `_csrf`. The body is read here and
-/// put back for the handler.
+/// Every cookie-authenticated form carries the session's CSRF token in `_csrf`: in the body of an ordinary
+/// form (read here and put back for the handler), or in the query string of a file upload, whose body the
+/// handler streams.
 async fn check_csrf(request: Request, expected: &str) -> Result<Request, Response> {
-    let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-        .await
-        .map_err(|_| AppError::Refused("The form is too large").into_response())?;
-    let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
-        .ok()
-        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
-        .unwrap_or_default();
+    let field = |encoded: &[u8]| {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v))
+            .unwrap_or_default()
+    };
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (given, request) = if multipart {
+        (field(request.uri().query().unwrap_or_default().as_bytes()), request)
+    } else {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| AppError::Refused("The form is too large").into_response())?;
+        (field(&bytes), Request::from_parts(parts, Body::from(bytes)))
+    };
     if given.is_empty() || !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(Problem {
             status: StatusCode::FORBIDDEN,
@@ -191,5 +204,5 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Respons
         }
         .into_response());
     }
-    Ok(Request::from_parts(parts, Body::from(bytes)))
+    Ok(request)
 }

@@ -79,7 +79,9 @@ impl Chrome {
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
     ("/organisation", "Organisation", Action::ViewOrganisation),
-    ("/users", "People and roles", Action::ListAccounts),
+    ("/people", "People", Action::ViewPeople),
+    ("/my-record", "Your record", Action::ViewOwnRecord),
+    ("/users", "Accounts", Action::ListAccounts),
     ("/confirmations", "Confirmations", Action::ConfirmSafeguardingChange),
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/account", "Your account", Action::UseOwnAccount),

@@ -18,6 +18,7 @@ mod pages;
 pub mod routes;
 
 pub use auth::SESSION_COOKIE;
+pub use pages::people::template_csv as people_template;
 
 use axum::Router;
 use std::sync::Arc;

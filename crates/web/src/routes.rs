@@ -91,6 +91,17 @@ routes! {
     GET  "/confirmations"                ConfirmSafeguardingChange Page => pages::confirmations::list;
     POST "/confirmations/{id}"           ConfirmSafeguardingChange Page => pages::confirmations::decide;
     GET  "/audit"                        ReadAuditLog              Page => pages::audit::list;
+    GET  "/people"                       ViewPeople                Page => pages::people::list;
+    GET  "/people/new"                   ManagePeople              Page => pages::people::new_show;
+    POST "/people/new"                   ManagePeople              Page => pages::people::new_submit;
+    GET  "/people/import"                ManagePeople              Page => pages::people::import_show;
+    POST "/people/import"                ManagePeople              Page => pages::people::import_check;
+    POST "/people/import/confirm"        ManagePeople              Page => pages::people::import_confirm;
+    GET  "/people/template.csv"          ManagePeople              Page => pages::people::template;
+    GET  "/people/export.csv"            ExportPeople              Page => pages::people::export;
+    GET  "/people/{id}"                  ViewPeople                Page => pages::people::detail;
+    POST "/people/{id}/archive"          ManagePeople              Page => pages::people::archive;
+    GET  "/my-record"                    ViewOwnRecord             Page => pages::people::my_record;
     GET  "/organisation"                 ViewOrganisation          Page => pages::profile::show;
     GET  "/organisation/edit"            ManageOrganisation        Page => pages::profile::edit_show;
     POST "/organisation/edit"            ManageOrganisation        Page => pages::profile::edit_submit;
@@ -112,6 +123,9 @@ routes! {
     GET  "/api/v1/users"                 ListAccounts              Api  => api::users::list;
     GET  "/api/v1/tasks"                 UseOwnAccount             Api  => api::tasks::mine;
     POST "/api/v1/files"                 UploadFiles               Api  => api::files::upload;
+    GET  "/api/v1/people"                ViewPeople                Api  => api::people::list;
+    POST "/api/v1/people/import"         ManagePeople              Api  => api::people::import;
+    GET  "/api/v1/people/{id}"           ViewPeople                Api  => api::people::one;
     GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;

@@ -5,6 +5,7 @@ pub mod files;
 pub mod me;
 pub mod openapi;
 pub mod organisation;
+pub mod people;
 pub mod tasks;
 pub mod users;
 
@@ -56,11 +57,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 /// Which page of a list to return.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Paging {
     /// Page number, from 1.
+    #[param(required = false)]
     pub page: u32,
     /// Items per page, at most 100.
+    #[param(required = false)]
     pub per_page: u32,
 }
 

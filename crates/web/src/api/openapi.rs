@@ -25,6 +25,9 @@ use utoipa::{Modify, OpenApi};
         super::tasks::mine,
         super::files::upload,
         super::files::download,
+        super::people::list,
+        super::people::one,
+        super::people::import,
     ),
     modifiers(&BearerAuth)
 )]

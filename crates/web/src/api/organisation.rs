@@ -82,9 +82,11 @@ fn profile_view(version: &ProfileVersion) -> ProfileView {
 
 /// A date to look back to.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct AsAt {
     /// Show the state at the end of this day (`YYYY-MM-DD`); omit for now.
+    #[param(required = false)]
     pub as_at: String,
 }
 
@@ -191,11 +193,14 @@ fn site_view(site: Site) -> SiteView {
 
 /// Which sites to list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct SiteFilter {
     /// The sites in use at the end of this day (`YYYY-MM-DD`).
+    #[param(required = false)]
     pub as_at: String,
     /// Include retired sites (ignored with `as_at`).
+    #[param(required = false)]
     pub include_retired: bool,
 }
 

@@ -10,6 +10,7 @@ pub mod home;
 pub mod invitations;
 pub mod outbox;
 pub mod password_reset;
+pub mod people;
 pub mod profile;
 pub mod setup;
 pub mod sign_in;

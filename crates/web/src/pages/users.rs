@@ -1,4 +1,4 @@
-//! People and roles: administrators list members, invite people, give and remove roles, and disable
+//! Accounts and roles: administrators list members, invite people, give and remove roles, and disable
 //! accounts. Granting a safeguarding role may wait for a safeguarding lead (see `store::accounts`).
 
 use crate::AppState;
@@ -106,7 +106,7 @@ pub async fn list(
         })
         .collect();
     render(&UsersPage {
-        chrome: Chrome::member(&state, "People and roles", &member.session, "/users").await?,
+        chrome: Chrome::member(&state, "Accounts and roles", &member.session, "/users").await?,
         rows,
         invitations,
         page: Page { items: Vec::new(), page: members.page, per_page: members.per_page, total: members.total },

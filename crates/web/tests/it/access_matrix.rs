@@ -36,6 +36,10 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
     ),
     (Action::ManageOrganisation, Some(&[Role::Admin, Role::Leader])),
     (Action::UploadFiles, Some(&Role::ALL)),
+    (Action::ViewPeople, Some(&[Role::Admin, Role::Leader, Role::SafeguardingLead, Role::SafeguardingOfficer])),
+    (Action::ManagePeople, Some(&[Role::Admin])),
+    (Action::ExportPeople, Some(&[Role::Admin])),
+    (Action::ViewOwnRecord, Some(&[Role::Apprentice, Role::Employer])),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {

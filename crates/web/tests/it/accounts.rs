@@ -1,4 +1,4 @@
-//! People and roles: invitations, separation of duties, disabling accounts.
+//! Accounts and roles: invitations, separation of duties, disabling accounts.
 
 use crate::both;
 use crate::support::{PASSWORD, TestApp};

@@ -8,6 +8,7 @@ mod api;
 mod audit_chain;
 mod files;
 mod organisation;
+mod people;
 mod platform;
 mod schema;
 mod setup_and_sign_in;

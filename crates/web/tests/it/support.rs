@@ -115,6 +115,22 @@ impl TestApp {
         self.api_send(Method::GET, path, token, None).await
     }
 
+    /// Posts a file from a page's upload form: multipart, with the CSRF token in the query string.
+    pub async fn post_file(&self, path: &str, filename: &str, bytes: &[u8]) -> Answer {
+        let csrf = self.csrf.lock().unwrap().clone();
+        let boundary = "vigil-test-boundary";
+        let mut body = Vec::new();
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let request = self
+            .request(Method::POST, &format!("{path}?_csrf={csrf}"))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Uploads a file to the API as a browser or integration would: a multipart body with `file` and
     /// `confidential`.
     pub async fn upload(&self, token: &str, filename: &str, bytes: &[u8], confidential: bool) -> Answer {
