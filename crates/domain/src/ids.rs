@@ -66,4 +66,6 @@ id_type!(
     DepartmentId,
     /// A person in the people register.
     PersonId,
+    /// One term of a person in a registry post.
+    PostHolderId,
 );

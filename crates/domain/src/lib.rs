@@ -11,6 +11,7 @@ pub mod org;
 pub mod people;
 pub mod policy;
 pub mod profile;
+pub mod registry;
 pub mod roles;
 pub mod security;
 pub mod text;

@@ -42,6 +42,10 @@ pub enum Action {
     ExportPeople,
     /// An apprentice or employer sees their own record in the register.
     ViewOwnRecord,
+    /// See the role registry: who holds each safeguarding post, now and on past dates.
+    ViewRegistry,
+    /// Appoint people to posts, end terms, and record how to reach the safeguarding team.
+    ManageRegistry,
 }
 
 /// Who may take an action.
@@ -83,6 +87,16 @@ impl Action {
             }
             Action::ManagePeople | Action::ExportPeople => Access::Roles(&[Role::Admin]),
             Action::ViewOwnRecord => Access::Roles(&[Role::Apprentice, Role::Employer]),
+            Action::ViewRegistry => Access::Roles(&[
+                Role::Admin,
+                Role::Leader,
+                Role::Board,
+                Role::SafeguardingLead,
+                Role::SafeguardingOfficer,
+                Role::Staff,
+                Role::Inspector,
+            ]),
+            Action::ManageRegistry => Access::Roles(&[Role::Admin, Role::Leader, Role::SafeguardingLead]),
         }
     }
 

@@ -90,8 +90,8 @@ pub struct Confirmation {
     pub requested_by: Option<AccountId>,
 }
 
-/// The SQL condition for a grant that is in force today ($today as a date).
-const IN_FORCE: &str = "revoked_at IS NULL AND (ends_on IS NULL OR ends_on >= $today)";
+/// The SQL condition for a row of `effective_roles` in force today ($today as a date).
+const IN_FORCE: &str = "revoked_at IS NULL AND starts_on <= $today AND (ends_on IS NULL OR ends_on >= $today)";
 
 fn in_force(param: &str) -> String {
     IN_FORCE.replace("$today", param)
@@ -177,7 +177,7 @@ impl Store {
         }
         let placeholders: Vec<String> = (0..accounts.len()).map(|i| format!("${}", i + 3)).collect();
         let text = format!(
-            "SELECT account_id, role, ends_on FROM role_grants WHERE org_id = $1 AND {} \
+            "SELECT account_id, role, ends_on FROM effective_roles WHERE org_id = $1 AND {} \
              AND account_id IN ({}) ORDER BY role",
             in_force("$2"),
             placeholders.join(", ")
@@ -249,10 +249,13 @@ impl Store {
     /// When the database cannot be read.
     pub async fn safeguarding_lead_emails(&self, scope: &OrgScope) -> StoreResult<Vec<String>> {
         let text = format!(
-            "SELECT DISTINCT a.email FROM role_grants g JOIN accounts a ON a.id = g.account_id \
+            "SELECT DISTINCT a.email FROM effective_roles g JOIN accounts a ON a.id = g.account_id \
              JOIN memberships m ON m.account_id = g.account_id AND m.org_id = g.org_id \
              WHERE g.org_id = $1 AND g.role = 'safeguarding_lead' AND m.disabled_at IS NULL AND {}",
-            in_force("$2").replace("revoked_at", "g.revoked_at").replace("ends_on", "g.ends_on")
+            in_force("$2")
+                .replace("revoked_at", "g.revoked_at")
+                .replace("starts_on", "g.starts_on")
+                .replace("ends_on", "g.ends_on")
         );
         Ok(sqlx::query_scalar(crate::db::sql(text))
             .bind(scope.org().to_string())
@@ -675,7 +678,7 @@ impl WriteTx<'_> {
 
     async fn has_safeguarding_lead(&mut self) -> StoreResult<bool> {
         let text = format!(
-            "SELECT COUNT(*) FROM role_grants WHERE org_id = $1 AND role = 'safeguarding_lead' AND {}",
+            "SELECT COUNT(*) FROM effective_roles WHERE org_id = $1 AND role = 'safeguarding_lead' AND {}",
             in_force("$2")
         );
         let today = date(self.store().now().date());

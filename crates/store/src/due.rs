@@ -6,12 +6,15 @@ use crate::db::{parse_ts, ts};
 use crate::error::StoreResult;
 use crate::scope::OrgScope;
 use domain::due::{DUE_SOON, DueItem, Owner};
+use domain::registry::Post;
 use domain::roles::Role;
 use sqlx::Row;
 
 /// Who keeps the profile and the organisation's people up to date.
 const MANAGERS: &[Role] = &[Role::Admin, Role::Leader];
 const ADMINS: &[Role] = &[Role::Admin];
+/// Who keeps the registry's safeguarding posts filled.
+const COVER: &[Role] = &[Role::Admin, Role::Leader, Role::SafeguardingLead];
 
 impl Store {
     /// Everything in the organisation that is overdue or falls due within [`DUE_SOON`], soonest first.
@@ -22,6 +25,7 @@ impl Store {
         let mut items = Vec::new();
         items.extend(self.profile_review(scope).await?);
         items.extend(self.expiring_invitations(scope).await?);
+        items.extend(self.missing_cover(scope).await?);
         let horizon = self.now().date() + DUE_SOON;
         items.retain(|item| item.due_on <= horizon);
         items.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.source.cmp(b.source)));
@@ -62,6 +66,28 @@ impl Store {
             },
         };
         Ok(Some(item))
+    }
+
+    /// A "no cover" alert when nobody holds the lead post, or no deputy does, today.
+    async fn missing_cover(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
+        let today = self.now().date();
+        let holders = self.holders_on(scope, today).await?;
+        let held = |post| holders.iter().any(|h| h.post == post);
+        let alert = |title| DueItem {
+            source: "no_cover",
+            title,
+            due_on: today,
+            link: "/registry".into(),
+            owner: Owner::Roles(COVER),
+        };
+        let mut items = Vec::new();
+        if !held(Post::Dsl) {
+            items.push(alert("No one holds the safeguarding lead post: appoint one in the role registry"));
+        }
+        if !held(Post::DeputyDsl) {
+            items.push(alert("No deputy safeguarding lead is appointed, so there is no cover when the lead is away"));
+        }
+        Ok(items)
     }
 
     /// Invitations that expire soon without being accepted, for whoever sent them.

@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod outbox;
 pub mod people;
 pub mod profile;
+pub mod registry;
 mod scope;
 pub mod secrets;
 pub mod sites;

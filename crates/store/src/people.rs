@@ -208,6 +208,19 @@ impl Store {
         rows.iter().map(person).collect()
     }
 
+    /// The person in the register with this email address, if any.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn person_by_email(&self, scope: &OrgScope, email: &str) -> StoreResult<Option<PersonId>> {
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM people WHERE org_id = $1 AND email = $2")
+            .bind(scope.org().to_string())
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        id.map(|i| i.parse().map_err(|_| StoreError::Other("bad person id".into()))).transpose()
+    }
+
     /// The department and site names, and staff emails, an import may refer to.
     ///
     /// # Errors

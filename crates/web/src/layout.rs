@@ -16,6 +16,39 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// Who to go to about a safeguarding or Prevent concern: on every signed-in page, and on the public card.
+#[derive(Default)]
+pub struct ContactCard {
+    /// "Designated Safeguarding Lead" or "Designated Safeguarding Person".
+    pub lead_title: &'static str,
+    /// Name and email of the lead.
+    pub lead: Option<(String, String)>,
+    pub deputies: Vec<(String, String)>,
+    pub team_mailbox: String,
+    pub team_phone: String,
+    pub out_of_hours: String,
+}
+
+impl ContactCard {
+    /// The card from today's post holders and the contact settings.
+    pub fn new(
+        lead_title: &'static str,
+        holders: &[store::registry::Holding],
+        settings: store::registry::ContactSettings,
+    ) -> Self {
+        use domain::registry::Post;
+        let person = |h: &store::registry::Holding| (h.name.clone(), h.email.clone().unwrap_or_default());
+        Self {
+            lead_title,
+            lead: holders.iter().find(|h| h.post == Post::Dsl).map(person),
+            deputies: holders.iter().filter(|h| h.post == Post::DeputyDsl).map(person).collect(),
+            team_mailbox: settings.team_mailbox,
+            team_phone: settings.team_phone,
+            out_of_hours: settings.out_of_hours,
+        }
+    }
+}
+
 /// The parts of the layout that depend on who is signed in.
 pub struct Chrome {
     pub title: String,
@@ -27,6 +60,8 @@ pub struct Chrome {
     pub idle_warning_after: i64,
     /// Whether the page shows form errors (the title then starts with "Error:").
     pub has_errors: bool,
+    /// The safeguarding contact card, for signed-in members.
+    pub contact: Option<ContactCard>,
 }
 
 impl Chrome {
@@ -46,6 +81,7 @@ impl Chrome {
             csrf: String::new(),
             idle_warning_after: 0,
             has_errors: false,
+            contact: None,
         }
     }
 
@@ -58,6 +94,9 @@ impl Chrome {
     pub async fn member(state: &AppState, title: &str, session: &Session, current: &str) -> AppResult<Self> {
         let scope = session.scope.as_ref().ok_or(AppError::Forbidden)?;
         let org = state.store.organisation(scope).await?;
+        let holders = state.store.holders_on(scope, state.store.now().date()).await?;
+        let settings = state.store.contact_settings(scope).await?;
+        let contact = ContactCard::new(org.nation.vocabulary().lead_title, &holders, settings);
         let nav = NAVIGATION
             .iter()
             .filter(|(_, _, action)| action.allows(scope.roles()))
@@ -71,6 +110,7 @@ impl Chrome {
             csrf: session.csrf_token.clone(),
             idle_warning_after: SESSION_IDLE_WARNING.whole_seconds(),
             has_errors: false,
+            contact: Some(contact),
         })
     }
 }
@@ -79,6 +119,7 @@ impl Chrome {
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
     ("/organisation", "Organisation", Action::ViewOrganisation),
+    ("/registry", "Role registry", Action::ViewRegistry),
     ("/people", "People", Action::ViewPeople),
     ("/my-record", "Your record", Action::ViewOwnRecord),
     ("/users", "Accounts", Action::ListAccounts),

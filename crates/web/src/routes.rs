@@ -102,6 +102,13 @@ routes! {
     GET  "/people/{id}"                  ViewPeople                Page => pages::people::detail;
     POST "/people/{id}/archive"          ManagePeople              Page => pages::people::archive;
     GET  "/my-record"                    ViewOwnRecord             Page => pages::people::my_record;
+    GET  "/registry"                     ViewRegistry              Page => pages::registry::show;
+    GET  "/registry/appoint"             ManageRegistry            Page => pages::registry::appoint_show;
+    POST "/registry/appoint"             ManageRegistry            Page => pages::registry::appoint_submit;
+    POST "/registry/{id}/end"            ManageRegistry            Page => pages::registry::end;
+    GET  "/registry/contact"             ManageRegistry            Page => pages::registry::contact_show;
+    POST "/registry/contact"             ManageRegistry            Page => pages::registry::contact_submit;
+    GET  "/contact/{slug}"               ViewPublic                Page => pages::registry::public;
     GET  "/organisation"                 ViewOrganisation          Page => pages::profile::show;
     GET  "/organisation/edit"            ManageOrganisation        Page => pages::profile::edit_show;
     POST "/organisation/edit"            ManageOrganisation        Page => pages::profile::edit_submit;
@@ -126,6 +133,7 @@ routes! {
     GET  "/api/v1/people"                ViewPeople                Api  => api::people::list;
     POST "/api/v1/people/import"         ManagePeople              Api  => api::people::import;
     GET  "/api/v1/people/{id}"           ViewPeople                Api  => api::people::one;
+    GET  "/api/v1/roles"                 ViewRegistry              Api  => api::registry::on_date;
     GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;

@@ -65,24 +65,39 @@ async fn lists_cost_the_same_however_long(backend: store::Backend) {
     let admin = app.member(&scope, "admin@alpha.example", Role::Admin).await;
     let token = app.api_token(&scope, admin).await;
     app.sign_in("admin@alpha.example").await;
-    let paths = ["/users", "/audit"];
+    let paths = ["/users", "/audit", "/people"];
     let mut short = Vec::new();
     for path in paths {
         short.push(cost(&app, path, None).await);
     }
     let short_api = cost(&app, "/api/v1/users", Some(&token)).await;
+    let mut people = Vec::new();
     for n in 0..25 {
         app.member(&scope, &format!("p{n}@alpha.example"), Role::Staff).await;
+        let cells = std::collections::HashMap::from([
+            ("kind", "staff".to_owned()),
+            ("given_name", format!("Person{n}")),
+            ("family_name", "Example".to_owned()),
+            ("email", format!("p{n}@alpha.example")),
+        ]);
+        let none = std::collections::HashSet::new();
+        let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
+        people.push(domain::people::parse_person(&cells, app.store.now().date(), &known).unwrap());
     }
+    let mut tx = app.store.write(&scope).await.unwrap();
+    tx.import_people(&people).await.unwrap();
+    tx.commit().await.unwrap();
     for (path, before) in paths.iter().zip(short) {
         assert_eq!(cost(&app, path, None).await, before, "{path} grew with the list");
     }
     assert_eq!(cost(&app, "/api/v1/users", Some(&token)).await, short_api, "/api/v1/users grew with the list");
 }
 
+/// Counted on PostgreSQL, where sqlx logs each statement in the task that runs it, before its result
+/// returns. SQLite's driver logs from its own worker thread, possibly after the request has finished, so a
+/// count there would race. The queries are the same text on both databases.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lists_cost_a_constant_number_of_queries() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountQueries)).unwrap();
-    lists_cost_the_same_however_long(store::Backend::Sqlite).await;
     lists_cost_the_same_however_long(store::Backend::Postgres).await;
 }

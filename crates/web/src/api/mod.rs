@@ -6,6 +6,7 @@ pub mod me;
 pub mod openapi;
 pub mod organisation;
 pub mod people;
+pub mod registry;
 pub mod tasks;
 pub mod users;
 

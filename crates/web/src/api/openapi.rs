@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         super::people::list,
         super::people::one,
         super::people::import,
+        super::registry::on_date,
     ),
     modifiers(&BearerAuth)
 )]

@@ -12,6 +12,7 @@ pub mod outbox;
 pub mod password_reset;
 pub mod people;
 pub mod profile;
+pub mod registry;
 pub mod setup;
 pub mod sign_in;
 pub mod sites;

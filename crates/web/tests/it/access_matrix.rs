@@ -40,6 +40,19 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
     (Action::ManagePeople, Some(&[Role::Admin])),
     (Action::ExportPeople, Some(&[Role::Admin])),
     (Action::ViewOwnRecord, Some(&[Role::Apprentice, Role::Employer])),
+    (
+        Action::ViewRegistry,
+        Some(&[
+            Role::Admin,
+            Role::Leader,
+            Role::Board,
+            Role::SafeguardingLead,
+            Role::SafeguardingOfficer,
+            Role::Staff,
+            Role::Inspector,
+        ]),
+    ),
+    (Action::ManageRegistry, Some(&[Role::Admin, Role::Leader, Role::SafeguardingLead])),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {
@@ -54,6 +67,7 @@ fn concrete(path: &str, member: &str) -> String {
     path.replace("{id}", member)
         .replace("{token}", "no-such-token")
         .replace("{role}", "staff")
+        .replace("{slug}", "alpha")
         .replace("{*path}", "vendor/vigil.css")
 }
 

@@ -10,5 +10,6 @@ mod files;
 mod organisation;
 mod people;
 mod platform;
+mod registry;
 mod schema;
 mod setup_and_sign_in;

@@ -15,7 +15,7 @@ async fn columns(backend: Backend) -> Vec<(String, String)> {
     let query = match backend {
         Backend::Sqlite => {
             "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
-             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+             JOIN pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
              AND m.name NOT LIKE '_sqlx%'"
         }
         Backend::Postgres => {

@@ -1,0 +1,286 @@
+//! The role registry (who holds each safeguarding post, with dates) and how to reach the safeguarding team.
+
+use crate::db::{date, parse_date, ts};
+use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::scope::{ActorKind, OrgScope};
+use crate::{Store, WriteTx};
+use domain::audit::AuditEvent;
+use domain::registry::Post;
+use domain::roles::Role;
+use domain::{DepartmentId, PersonId, PostHolderId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::Date;
+
+/// One person's term in a post.
+#[derive(Debug, Clone)]
+pub struct Holding {
+    pub id: PostHolderId,
+    pub post: Post,
+    pub person: PersonId,
+    pub name: String,
+    pub email: Option<String>,
+    pub department: Option<String>,
+    pub starts_on: Date,
+    pub ends_on: Option<Date>,
+}
+
+/// How to reach the safeguarding team.
+#[derive(Debug, Clone, Default)]
+pub struct ContactSettings {
+    pub team_mailbox: String,
+    pub team_phone: String,
+    pub out_of_hours: String,
+    pub public_card: bool,
+}
+
+const SELECT: &str = "SELECT h.id, h.post, h.person_id, p.given_name, p.family_name, p.email, d.name AS department, \
+     h.starts_on, h.ends_on FROM post_holders h JOIN people p ON p.id = h.person_id \
+     LEFT JOIN departments d ON d.id = h.department_id";
+
+fn holding(row: &AnyRow) -> StoreResult<Holding> {
+    let bad = |what| StoreError::Other(format!("bad {what} in post_holders"));
+    Ok(Holding {
+        id: row.try_get::<String, _>("id")?.parse().map_err(|_| bad("id"))?,
+        post: Post::parse(&row.try_get::<String, _>("post")?).map_err(|_| bad("post"))?,
+        person: row.try_get::<String, _>("person_id")?.parse().map_err(|_| bad("person"))?,
+        name: format!("{} {}", row.try_get::<String, _>("given_name")?, row.try_get::<String, _>("family_name")?),
+        email: row.try_get("email")?,
+        department: row.try_get("department")?,
+        starts_on: parse_date(&row.try_get::<String, _>("starts_on")?)?,
+        ends_on: row.try_get::<Option<String>, _>("ends_on")?.map(|d| parse_date(&d)).transpose()?,
+    })
+}
+
+impl Store {
+    /// Who held each post on `day`.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn holders_on(&self, scope: &OrgScope, day: Date) -> StoreResult<Vec<Holding>> {
+        self.holders_on_org(&scope.org().to_string(), day).await
+    }
+
+    async fn holders_on_org(&self, org: &str, day: Date) -> StoreResult<Vec<Holding>> {
+        let rows = sqlx::query(crate::db::sql(format!(
+            "{SELECT} WHERE h.org_id = $1 AND h.starts_on <= $2 AND (h.ends_on IS NULL OR h.ends_on >= $2) \
+             ORDER BY h.post, d.name, h.starts_on"
+        )))
+        .bind(org)
+        .bind(date(day))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(holding).collect()
+    }
+
+    /// Every term in every post, newest first (at most 500).
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn post_history(&self, scope: &OrgScope) -> StoreResult<Vec<Holding>> {
+        let rows = sqlx::query(crate::db::sql(format!(
+            "{SELECT} WHERE h.org_id = $1 ORDER BY h.starts_on DESC, h.id DESC LIMIT 500"
+        )))
+        .bind(scope.org().to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(holding).collect()
+    }
+
+    /// How to reach the safeguarding team (empty until someone records it).
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn contact_settings(&self, scope: &OrgScope) -> StoreResult<ContactSettings> {
+        self.contact_settings_of(&scope.org().to_string()).await
+    }
+
+    async fn contact_settings_of(&self, org: &str) -> StoreResult<ContactSettings> {
+        let row = sqlx::query(
+            "SELECT team_mailbox, team_phone, out_of_hours, public_card FROM contact_settings WHERE org_id = $1",
+        )
+        .bind(org)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map_or(Ok(ContactSettings::default()), |row| {
+            Ok(ContactSettings {
+                team_mailbox: row.try_get("team_mailbox")?,
+                team_phone: row.try_get("team_phone")?,
+                out_of_hours: row.try_get("out_of_hours")?,
+                public_card: row.try_get::<String, _>("public_card")? == "yes",
+            })
+        })
+    }
+
+    /// The public contact card of the organisation with this slug, if it has switched it on: its name,
+    /// nation, today's post holders and contact settings.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn public_contact_card(
+        &self,
+        slug: &str,
+    ) -> StoreResult<Option<(crate::orgs::Organisation, Vec<Holding>, ContactSettings)>> {
+        let Some(org) = self.all_organisations().await?.into_iter().find(|o| o.slug == slug) else { return Ok(None) };
+        let settings = self.contact_settings_of(&org.id.to_string()).await?;
+        if !settings.public_card {
+            return Ok(None);
+        }
+        let holders = self.holders_on_org(&org.id.to_string(), self.now().date()).await?;
+        Ok(Some((org, holders, settings)))
+    }
+}
+
+impl WriteTx<'_> {
+    /// Appoints a person from the register to a post from a date. For a post with one holder, the previous
+    /// holder's term ends the day before. Appointing a safeguarding lead or deputy gives access to case
+    /// files, so once the organisation has a lead only a lead (or the operator) may do it.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] for those rules; [`StoreError::NotFound`] for a person not in the register.
+    pub async fn appoint(
+        &mut self,
+        post: Post,
+        person: PersonId,
+        department: Option<DepartmentId>,
+        starts_on: Date,
+        ends_on: Option<Date>,
+    ) -> StoreResult<PostHolderId> {
+        let org = self.org()?.to_string();
+        if ends_on.is_some_and(|end| end < starts_on) {
+            return Err(StoreError::Conflict {
+                field: "ends_on",
+                message: "The end date must be after the start date",
+            });
+        }
+        if post == Post::DepartmentPreventContact && department.is_none() {
+            return Err(StoreError::Conflict { field: "department", message: "Select the department" });
+        }
+        let leads_exist = !self.store().safeguarding_lead_emails(&self.scope()?).await?.is_empty();
+        let actor = self.actor();
+        if post.grants_safeguarding_lead()
+            && leads_exist
+            && actor.kind != ActorKind::Operator
+            && !actor.roles.contains(&Role::SafeguardingLead)
+        {
+            return Err(StoreError::Refused("Only a safeguarding lead can appoint a safeguarding lead or deputy"));
+        }
+        let left: Option<Option<String>> =
+            sqlx::query_scalar("SELECT end_date FROM people WHERE org_id = $1 AND id = $2")
+                .bind(org.as_str())
+                .bind(person.to_string())
+                .fetch_optional(self.conn())
+                .await?;
+        if left.found()?.is_some_and(|end| end < date(starts_on)) {
+            return Err(StoreError::Refused("This person has left"));
+        }
+        if post.single_holder() {
+            let previous = starts_on.previous_day().unwrap_or(starts_on);
+            let ended: Vec<String> = sqlx::query_scalar(
+                "SELECT id FROM post_holders WHERE org_id = $1 AND post = $2 AND starts_on < $3 AND (ends_on IS NULL OR ends_on >= $3)",
+            )
+            .bind(org.as_str())
+            .bind(post.as_str())
+            .bind(date(starts_on))
+            .fetch_all(self.conn())
+            .await?;
+            for id in ended {
+                sqlx::query("UPDATE post_holders SET ends_on = $3 WHERE org_id = $1 AND id = $2")
+                    .bind(org.as_str())
+                    .bind(id.as_str())
+                    .bind(date(previous))
+                    .execute(self.conn())
+                    .await?;
+                self.audit(
+                    AuditEvent::new("post.ended", "post_holder", id.parse::<uuid::Uuid>().ok()).fields(&["ends_on"]),
+                );
+            }
+        }
+        let id = PostHolderId::new();
+        sqlx::query(
+            "INSERT INTO post_holders (id, org_id, post, department_id, person_id, starts_on, ends_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id.to_string())
+        .bind(org.as_str())
+        .bind(post.as_str())
+        .bind(department.map(|d| d.to_string()))
+        .bind(person.to_string())
+        .bind(date(starts_on))
+        .bind(ends_on.map(date))
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?;
+        self.audit(AuditEvent::new("post.appointed", "post_holder", id.0).fields(&[
+            "post",
+            "person_id",
+            "starts_on",
+            "ends_on",
+        ]));
+        Ok(id)
+    }
+
+    /// Ends a term on a date.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown term; [`StoreError::Conflict`] for an end before the start.
+    pub async fn end_term(&mut self, id: PostHolderId, ends_on: Date) -> StoreResult<()> {
+        let org = self.org()?.to_string();
+        let row = sqlx::query("SELECT post, starts_on FROM post_holders WHERE org_id = $1 AND id = $2")
+            .bind(org.as_str())
+            .bind(id.to_string())
+            .fetch_optional(self.conn())
+            .await?
+            .found()?;
+        if parse_date(&row.try_get::<String, _>("starts_on")?)? > ends_on {
+            return Err(StoreError::Conflict {
+                field: "ends_on",
+                message: "The end date must be after the start date",
+            });
+        }
+        let post = Post::parse(&row.try_get::<String, _>("post")?).map_err(|_| StoreError::Other("bad post".into()))?;
+        let actor = self.actor();
+        if post.grants_safeguarding_lead()
+            && actor.kind != ActorKind::Operator
+            && !actor.roles.contains(&Role::SafeguardingLead)
+        {
+            return Err(StoreError::Refused("Only a safeguarding lead can end a safeguarding lead's or deputy's term"));
+        }
+        sqlx::query("UPDATE post_holders SET ends_on = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org.as_str())
+            .bind(id.to_string())
+            .bind(date(ends_on))
+            .execute(self.conn())
+            .await?;
+        self.audit(AuditEvent::new("post.ended", "post_holder", id.0).fields(&["ends_on"]));
+        Ok(())
+    }
+
+    /// Records how to reach the safeguarding team.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub async fn set_contact_settings(&mut self, settings: &ContactSettings) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO contact_settings (org_id, team_mailbox, team_phone, out_of_hours, public_card, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id) DO UPDATE SET team_mailbox = excluded.team_mailbox, \
+             team_phone = excluded.team_phone, out_of_hours = excluded.out_of_hours, public_card = excluded.public_card, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(self.org()?.to_string())
+        .bind(settings.team_mailbox.as_str())
+        .bind(settings.team_phone.as_str())
+        .bind(settings.out_of_hours.as_str())
+        .bind(if settings.public_card { "yes" } else { "no" })
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?;
+        self.audit(AuditEvent::new("contact_settings.changed", "organisation", self.org()?.0).fields(&[
+            "team_mailbox",
+            "team_phone",
+            "out_of_hours",
+            "public_card",
+        ]));
+        Ok(())
+    }
+}
