@@ -119,8 +119,11 @@ async fn set_up_sign_in_invite_and_sign_out() {
     let dir = std::env::temp_dir().join(format!("vigil-e2e-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
-    let store =
-        Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone()).await.unwrap();
+    let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone())
+        .await
+        .unwrap()
+        .with_master_key(store::keys::MasterKey::generate())
+        .with_objects(store::files::open_objects(&dir.join("files").display().to_string()).unwrap());
     store.migrate().await.unwrap();
     let setup_code = store.issue_setup_token().await.unwrap().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -202,6 +205,39 @@ async fn set_up_sign_in_invite_and_sign_out() {
     arrive(&client, "Riverside Training Centre").await;
     client.goto(&format!("{base}/departments")).await.unwrap();
     arrive(&client, "Departments").await;
+
+    // Import people: a file with a bad row is refused whole; the fixed file is checked, previewed, imported.
+    let bad = dir.join("people-bad.csv");
+    std::fs::write(&bad, "kind,given_name,family_name,email,uln,date_of_birth\nstaff,Sam,Lead,sam@riverside.example,,\nstaff,Dee,Deputy,dee@riverside.example,,\napprentice,Jo,Young,,1234567890,31/02/2010\n").unwrap();
+    let good = dir.join("people.csv");
+    std::fs::write(&good, "kind,given_name,family_name,email,uln,date_of_birth\nstaff,Sam,Lead,sam@riverside.example,,\nstaff,Dee,Deputy,dee@riverside.example,,\napprentice,Jo,Young,,1234567890,28/02/2010\n").unwrap();
+    client.goto(&format!("{base}/people/import")).await.unwrap();
+    arrive(&client, "Import people").await;
+    client.find(Locator::Id("file")).await.unwrap().send_keys(&bad.display().to_string()).await.unwrap();
+    submit(&client).await;
+    arrive(&client, "There is a problem").await;
+    assert!(body_text(&client).await.contains("Enter a real date"));
+    client.find(Locator::Id("file")).await.unwrap().send_keys(&good.display().to_string()).await.unwrap();
+    submit(&client).await;
+    arrive(&client, "Check the import").await;
+    submit(&client).await;
+    arrive(&client, "People").await;
+    assert!(body_text(&client).await.contains("Imported: 3 new"));
+
+    // Appoint the lead and a deputy, from today; the contact card on every page then names them.
+    let today = clock.now().date();
+    let today = format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year());
+    for (post, email) in [("dsl", "sam@riverside.example"), ("deputy_dsl", "dee@riverside.example")] {
+        client.goto(&format!("{base}/registry/appoint")).await.unwrap();
+        arrive(&client, "Appoint to a post").await;
+        choose(&client, "post", post).await;
+        fill(&client, "email", email).await;
+        fill(&client, "starts_on", &today).await;
+        submit(&client).await;
+        arrive(&client, "Role registry").await;
+    }
+    let footer = client.find(Locator::Css(".vigil-contact-card")).await.unwrap().text().await.unwrap();
+    assert!(footer.contains("Sam Lead") && footer.contains("Dee Deputy"), "{footer}");
 
     // On a phone-sized window, the account page still works.
     client.set_window_size(390, 844).await.unwrap();

@@ -64,7 +64,8 @@ impl Store {
     async fn holders_on_org(&self, org: &str, day: Date) -> StoreResult<Vec<Holding>> {
         let rows = sqlx::query(crate::db::sql(format!(
             "{SELECT} WHERE h.org_id = $1 AND h.starts_on <= $2 AND (h.ends_on IS NULL OR h.ends_on >= $2) \
-             ORDER BY h.post, d.name, h.starts_on"
+             ORDER BY CASE h.post WHEN 'dsl' THEN 1 WHEN 'deputy_dsl' THEN 2 WHEN 'senior_leader' THEN 3 \
+             WHEN 'board_safeguarding_lead' THEN 4 ELSE 5 END, d.name, h.starts_on"
         )))
         .bind(org)
         .bind(date(day))

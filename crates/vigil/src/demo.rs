@@ -4,12 +4,15 @@
 
 use anyhow::Result;
 use domain::org::{Nation, ProviderType, Slug, Ukprn};
+use domain::people::{PersonDetails, PersonKind};
 use domain::profile::{Profile, SiteKind, Subcontracting, parse_postcode};
+use domain::registry::Post;
 use domain::roles::Role;
 use domain::text::{Email, Name, NewPassword};
 use store::Store;
 use store::accounts::NewAccount;
 use store::orgs::NewOrganisation;
+use store::registry::ContactSettings;
 use store::sites::SiteDetails;
 
 /// The password of every demonstration account.
@@ -187,6 +190,111 @@ async fn create(store: &Store, org: &DemoOrg) -> Result<()> {
         .await?;
     tx.grant_role(leaver, Role::Staff, None).await?;
     tx.disable_member(leaver).await?;
+    tx.commit().await?;
+    register_people(store, &scope, org).await
+}
+
+/// A staff member for each demo account, apprentices (one under 18) and their employers' contacts, then
+/// the registry: the lead, a deputy, the board's safeguarding lead, the senior leader and department
+/// contacts, and how to reach the team.
+async fn register_people(store: &Store, scope: &store::OrgScope, org: &DemoOrg) -> Result<()> {
+    let today = store.now().date();
+    let person = |kind: PersonKind, given: &str, family: &str, email: Option<String>, role: &str| PersonDetails {
+        kind,
+        given_name: given.into(),
+        family_name: family.into(),
+        email,
+        uln: None,
+        role_title: role.into(),
+        department: None,
+        site: None,
+        line_manager_email: None,
+        start_date: Some(today - time::Duration::days(400)),
+        end_date: None,
+        programme: String::new(),
+        level: String::new(),
+        employer: String::new(),
+        workplace_contact: String::new(),
+        planned_end_date: None,
+        date_of_birth: None,
+        parent_carer_contact: String::new(),
+        home_local_authority: String::new(),
+        workplace_local_authority: String::new(),
+    };
+    let mut people = Vec::new();
+    for (role, name, title) in [
+        (Role::Admin, "Alex Admin", "Systems administrator"),
+        (Role::Leader, "Lee Leader", "Managing director"),
+        (Role::SafeguardingLead, "Sam Lead", "Head of safeguarding"),
+        (Role::SafeguardingOfficer, "Olu Officer", "Safeguarding officer"),
+        (Role::Staff, "Tara Tutor", "Skills coach"),
+        (Role::Staff, "Dev Deputy", "Quality manager"),
+    ] {
+        let (given, family) = name.split_once(' ').unwrap_or((name, ""));
+        let email = if given == "Dev" { format!("dev.deputy@{}", org.domain) } else { email(role, org.domain) };
+        people.push(person(PersonKind::Staff, given, family, Some(email), title));
+    }
+    people.push(person(
+        PersonKind::Board,
+        "Bea",
+        "Board",
+        Some(email(Role::Board, org.domain)),
+        "Governor for safeguarding",
+    ));
+    people.push(person(
+        PersonKind::Employer,
+        "Eve",
+        "Employer",
+        Some(email(Role::Employer, org.domain)),
+        "Aire Valley Engineering Ltd",
+    ));
+    for (n, (given, family, born)) in
+        [("Ari", "Apprentice", 19 * 365), ("Jo", "Young", 17 * 365), ("Kit", "Evans", 23 * 365)].into_iter().enumerate()
+    {
+        let mut apprentice = person(PersonKind::Apprentice, given, family, None, "");
+        apprentice.email = (n == 0).then(|| email(Role::Apprentice, org.domain));
+        apprentice.uln =
+            Some(format!("{}", 1_000_000_000_u64 + org.ukprn.parse::<u64>().unwrap_or(0) % 1000 * 10 + n as u64));
+        apprentice.date_of_birth = Some(today - time::Duration::days(born));
+        apprentice.programme = "Engineering technician".into();
+        apprentice.level = "3".into();
+        apprentice.employer = "Aire Valley Engineering Ltd".into();
+        apprentice.workplace_contact = "Eve Employer, 0113 496 0000".into();
+        if born < 18 * 365 {
+            apprentice.parent_carer_contact = "Pat Young, 07700 900123".into();
+        }
+        apprentice.home_local_authority = org.local_authorities.first().copied().unwrap_or_default().into();
+        apprentice.workplace_local_authority = org.local_authorities.last().copied().unwrap_or_default().into();
+        people.push(apprentice);
+    }
+    let mut tx = store.write(scope).await?;
+    tx.import_people(&people).await?;
+    tx.commit().await?;
+    let everyone = store.all_people(scope).await?;
+    let find = |email: &str| everyone.iter().find(|p| p.details.email.as_deref() == Some(email)).map(|p| p.id);
+    let since = today - time::Duration::days(365);
+    let mut tx = store.write(scope).await?;
+    for (post, who) in [
+        (Post::Dsl, email(Role::SafeguardingLead, org.domain)),
+        (Post::DeputyDsl, format!("dev.deputy@{}", org.domain)),
+        (Post::BoardSafeguardingLead, email(Role::Board, org.domain)),
+        (Post::SeniorLeader, email(Role::Leader, org.domain)),
+    ] {
+        if let Some(id) = find(&who) {
+            tx.appoint(post, id, None, since, None).await?;
+        }
+    }
+    let departments = store.departments(scope, store::sites::Showing::Current).await?;
+    if let (Some(first), Some(tutor)) = (departments.first(), find(&email(Role::Staff, org.domain))) {
+        tx.appoint(Post::DepartmentPreventContact, tutor, Some(first.id), since, None).await?;
+    }
+    tx.set_contact_settings(&ContactSettings {
+        team_mailbox: format!("safeguarding@{}", org.domain),
+        team_phone: "0300 123 4567".into(),
+        out_of_hours: "Call the local authority's emergency duty team on 0300 765 4321, or 101 for the police when it is not an emergency".into(),
+        public_card: true,
+    })
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -58,6 +58,8 @@ struct RegistryPage {
     notice: Option<&'static str>,
     org_slug: String,
     public_card: bool,
+    /// Each department and its Prevent contact, if it has one: the co-ordination arrangement.
+    coordination: Vec<(String, Option<String>)>,
 }
 
 pub async fn show(
@@ -72,6 +74,17 @@ pub async fn show(
     let current = state.store.holders_on(&member.scope, day.unwrap_or(state.store.now().date())).await?;
     let history = state.store.post_history(&member.scope).await?;
     let settings = state.store.contact_settings(&member.scope).await?;
+    let departments = state.store.departments(&member.scope, day.map_or(Showing::Current, Showing::AsAt)).await?;
+    let coordination = departments
+        .into_iter()
+        .map(|d| {
+            let contact = current
+                .iter()
+                .find(|h| h.post == Post::DepartmentPreventContact && h.department.as_deref() == Some(d.name.as_str()))
+                .map(|h| h.name.clone());
+            (d.name, contact)
+        })
+        .collect();
     render(&RegistryPage {
         chrome: Chrome::member(&state, "Role registry", &member.session, "/registry").await?.with_errors(&errors),
         errors,
@@ -88,6 +101,7 @@ pub async fn show(
         },
         org_slug: org.slug,
         public_card: settings.public_card,
+        coordination,
     })
 }
 
