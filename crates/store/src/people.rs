@@ -270,6 +270,7 @@ impl WriteTx<'_> {
         let sites = self.ids_by_name("sites").await?;
         let mut summary = ImportSummary::default();
         let mut managers = Vec::new();
+        let mut creates = Vec::new();
         for details in people {
             let matched = match details.kind {
                 PersonKind::Apprentice => details
@@ -284,14 +285,18 @@ impl WriteTx<'_> {
             let site = details.site.as_ref().and_then(|s| sites.get(&s.to_lowercase())).cloned();
             let id = match matched {
                 Some(id) => {
-                    self.write_person(&id, details, department, site, false).await?;
+                    self.update_person(&id, details, department, site).await?;
                     summary.updated += 1;
+                    // An update may also clear a line manager.
+                    managers.push((id.clone(), details.line_manager_email.clone()));
                     id
                 }
                 None => {
                     let id = PersonId::new().to_string();
-                    self.write_person(&id, details, department, site, true).await?;
-                    summary.created += 1;
+                    creates.push((id.clone(), details, department, site));
+                    if details.line_manager_email.is_some() {
+                        managers.push((id.clone(), details.line_manager_email.clone()));
+                    }
                     id
                 }
             };
@@ -299,9 +304,12 @@ impl WriteTx<'_> {
                 by_email.insert(email.clone(), id.clone());
             }
             if let Some(uln) = &details.uln {
-                by_uln.insert(uln.clone(), id.clone());
+                by_uln.insert(uln.clone(), id);
             }
-            managers.push((id, details.line_manager_email.clone()));
+        }
+        summary.created = creates.len();
+        for batch in creates.chunks(CREATE_BATCH) {
+            self.create_people(batch).await?;
         }
         // Line managers are linked once everyone in the file exists.
         for (id, manager) in managers {
@@ -345,67 +353,105 @@ impl WriteTx<'_> {
         rows.iter().map(|r| Ok((r.try_get::<String, _>("name")?.to_lowercase(), r.try_get("id")?))).collect()
     }
 
-    async fn write_person(
+    async fn update_person(
         &mut self,
         id: &str,
         d: &PersonDetails,
         department: Option<String>,
         site: Option<String>,
-        create: bool,
     ) -> StoreResult<()> {
-        let now = ts(self.store().now());
-        let text = if create {
-            "INSERT INTO people (id, org_id, kind, given_name, family_name, email, uln, role_title, department_id, site_id, \
-             start_date, end_date, programme, level, employer, workplace_contact, planned_end_date, date_of_birth, \
-             parent_carer_contact, home_local_authority, workplace_local_authority, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)"
-        } else {
+        let result = sqlx::query(
             "UPDATE people SET kind = $3, given_name = $4, family_name = $5, email = $6, uln = $7, role_title = $8, \
              department_id = $9, site_id = $10, start_date = $11, end_date = $12, programme = $13, level = $14, \
              employer = $15, workplace_contact = $16, planned_end_date = $17, date_of_birth = $18, \
              parent_carer_contact = $19, home_local_authority = $20, workplace_local_authority = $21, updated_at = $22 \
-             WHERE id = $1 AND org_id = $2"
-        };
-        let result = sqlx::query(text)
-            .bind(id)
-            .bind(self.org()?.to_string())
-            .bind(d.kind.as_str())
-            .bind(d.given_name.as_str())
-            .bind(d.family_name.as_str())
-            .bind(d.email.as_deref())
-            .bind(d.uln.as_deref())
-            .bind(d.role_title.as_str())
-            .bind(department)
-            .bind(site)
-            .bind(d.start_date.map(date))
-            .bind(d.end_date.map(date))
-            .bind(d.programme.as_str())
-            .bind(d.level.as_str())
-            .bind(d.employer.as_str())
-            .bind(d.workplace_contact.as_str())
-            .bind(d.planned_end_date.map(date))
-            .bind(d.date_of_birth.map(date))
-            .bind(d.parent_carer_contact.as_str())
-            .bind(d.home_local_authority.as_str())
-            .bind(d.workplace_local_authority.as_str())
-            .bind(now)
-            .execute(self.conn())
-            .await;
-        if let Err(sqlx::Error::Database(e)) = &result
-            && e.is_unique_violation()
-        {
-            return Err(StoreError::Conflict {
-                field: "email",
-                message: "Another person already has this email address or ULN",
-            });
-        }
-        result?;
-        let uuid = id.parse::<uuid::Uuid>().ok();
-        self.audit(
-            AuditEvent::new(if create { "person.created" } else { "person.updated" }, "person", uuid)
-                .fields(&PERSON_FIELDS),
-        );
+             WHERE id = $1 AND org_id = $2",
+        )
+        .bind(id)
+        .bind(self.org()?.to_string());
+        let result = bind_details(result, d, department, site).bind(ts(self.store().now())).execute(self.conn()).await;
+        unique_email_or_uln(result)?;
+        self.audit(AuditEvent::new("person.updated", "person", id.parse::<uuid::Uuid>().ok()).fields(&PERSON_FIELDS));
         Ok(())
+    }
+
+    /// Inserts new people in one statement.
+    async fn create_people(
+        &mut self,
+        batch: &[(String, &PersonDetails, Option<String>, Option<String>)],
+    ) -> StoreResult<()> {
+        const COLUMNS: usize = 23;
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| {
+                format!("({})", (1..=COLUMNS).map(|c| format!("${}", i * COLUMNS + c)).collect::<Vec<_>>().join(", "))
+            })
+            .collect();
+        let text = format!(
+            "INSERT INTO people (id, org_id, kind, given_name, family_name, email, uln, role_title, department_id, site_id, \
+             start_date, end_date, programme, level, employer, workplace_contact, planned_end_date, date_of_birth, \
+             parent_carer_contact, home_local_authority, workplace_local_authority, created_at, updated_at) VALUES {}",
+            values.join(", ")
+        );
+        let org = self.org()?.to_string();
+        let now = ts(self.store().now());
+        let mut query = sqlx::query(crate::db::sql(text));
+        for (id, details, department, site) in batch {
+            query = bind_details(query.bind(id.as_str()).bind(org.as_str()), details, department.clone(), site.clone())
+                .bind(now.as_str())
+                .bind(now.as_str());
+        }
+        unique_email_or_uln(query.execute(self.conn()).await)?;
+        for (id, ..) in batch {
+            self.audit(
+                AuditEvent::new("person.created", "person", id.parse::<uuid::Uuid>().ok()).fields(&PERSON_FIELDS),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// People in one statement: a batch of 200 uses 4,600 parameters, within both databases' limits.
+const CREATE_BATCH: usize = 200;
+
+type Query<'q> = sqlx::query::Query<'q, sqlx::Any, <sqlx::Any as sqlx::Database>::Arguments>;
+
+/// Binds a person's details in the column order both statements share (`kind` … `workplace_local_authority`).
+fn bind_details<'q>(
+    query: Query<'q>,
+    d: &PersonDetails,
+    department: Option<String>,
+    site: Option<String>,
+) -> Query<'q> {
+    query
+        .bind(d.kind.as_str())
+        .bind(d.given_name.clone())
+        .bind(d.family_name.clone())
+        .bind(d.email.clone())
+        .bind(d.uln.clone())
+        .bind(d.role_title.clone())
+        .bind(department)
+        .bind(site)
+        .bind(d.start_date.map(date))
+        .bind(d.end_date.map(date))
+        .bind(d.programme.clone())
+        .bind(d.level.clone())
+        .bind(d.employer.clone())
+        .bind(d.workplace_contact.clone())
+        .bind(d.planned_end_date.map(date))
+        .bind(d.date_of_birth.map(date))
+        .bind(d.parent_carer_contact.clone())
+        .bind(d.home_local_authority.clone())
+        .bind(d.workplace_local_authority.clone())
+}
+
+/// A unique-index violation means another person already has the email address or ULN.
+fn unique_email_or_uln(result: Result<sqlx::any::AnyQueryResult, sqlx::Error>) -> StoreResult<()> {
+    match result {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict {
+            field: "email",
+            message: "Another person already has this email address or ULN",
+        }),
+        other => other.map(|_| ()).map_err(StoreError::from),
     }
 }
 

@@ -117,9 +117,16 @@ impl<'s> WriteTx<'s> {
         // Heads are locked in a fixed order so that two writers touching the same chains cannot deadlock.
         for chain in &chains {
             let (mut seq, mut hash) = lock_head(&mut self.tx, chain).await?;
+            let mut rows = Vec::new();
             for (_, event) in events.iter().filter(|(c, _)| c == chain) {
                 seq += 1;
-                hash = self.append(chain, seq, &hash, &at, event).await?;
+                let row = self.event_row(chain, seq, &at, event);
+                let next = chain_hash(&hash, &row);
+                rows.push((row, std::mem::replace(&mut hash, next.clone()), next));
+            }
+            // Large changes (an import of thousands of people) append in batches, not one statement each.
+            for batch in rows.chunks(APPEND_BATCH) {
+                self.append(batch).await?;
             }
             sqlx::query("UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1")
                 .bind(chain.as_str())
@@ -132,15 +139,8 @@ impl<'s> WriteTx<'s> {
         Ok(())
     }
 
-    async fn append(
-        &mut self,
-        chain: &str,
-        seq: i64,
-        prev_hash: &str,
-        at: &str,
-        event: &AuditEvent,
-    ) -> StoreResult<String> {
-        let row = EventRow {
+    fn event_row(&self, chain: &str, seq: i64, at: &str, event: &AuditEvent) -> EventRow {
+        EventRow {
             id: AuditEventId::new().to_string(),
             chain: chain.to_owned(),
             seq,
@@ -152,31 +152,47 @@ impl<'s> WriteTx<'s> {
             entity_id: event.entity_id.map(|e| e.to_string()),
             fields: event.fields.join(","),
             sensitivity: event.sensitivity.as_str().to_owned(),
-        };
-        let hash = chain_hash(prev_hash, &row);
-        sqlx::query(
-            "INSERT INTO audit_events (id, chain, seq, at, actor_kind, actor_id, action, entity, \
-             entity_id, fields, sensitivity, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(row.id.as_str())
-        .bind(row.chain.as_str())
-        .bind(row.seq)
-        .bind(row.at.as_str())
-        .bind(row.actor_kind.as_str())
-        .bind(row.actor_id.as_deref())
-        .bind(row.action.as_str())
-        .bind(row.entity.as_str())
-        .bind(row.entity_id.as_deref())
-        .bind(row.fields.as_str())
-        .bind(row.sensitivity.as_str())
-        .bind(prev_hash)
-        .bind(hash.as_str())
-        .execute(&mut *self.tx)
-        .await?;
-        Ok(hash)
+        }
+    }
+
+    /// Inserts events with their previous and own hashes, in one statement.
+    async fn append(&mut self, batch: &[(EventRow, String, String)]) -> StoreResult<()> {
+        const COLUMNS: usize = 13;
+        let values: Vec<String> = (0..batch.len())
+            .map(|i| {
+                let params: Vec<String> = (1..=COLUMNS).map(|c| format!("${}", i * COLUMNS + c)).collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        let text = format!(
+            "INSERT INTO audit_events (id, chain, seq, at, actor_kind, actor_id, action, entity, entity_id, fields, \
+             sensitivity, prev_hash, hash) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(crate::db::sql(text));
+        for (row, prev_hash, hash) in batch {
+            query = query
+                .bind(row.id.as_str())
+                .bind(row.chain.as_str())
+                .bind(row.seq)
+                .bind(row.at.as_str())
+                .bind(row.actor_kind.as_str())
+                .bind(row.actor_id.as_deref())
+                .bind(row.action.as_str())
+                .bind(row.entity.as_str())
+                .bind(row.entity_id.as_deref())
+                .bind(row.fields.as_str())
+                .bind(row.sensitivity.as_str())
+                .bind(prev_hash.as_str())
+                .bind(hash.as_str());
+        }
+        query.execute(&mut *self.tx).await?;
+        Ok(())
     }
 }
+
+/// Events inserted per statement: 13 parameters each stays well under SQLite's and PostgreSQL's limits.
+const APPEND_BATCH: usize = 500;
 
 /// The hashed content of one event, in the order the chain hash reads it.
 pub(crate) struct EventRow {

@@ -146,8 +146,14 @@ async fn invite_page(state: &AppState, member: &Member, form: InviteForm, errors
     })
 }
 
-pub async fn invite_show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
-    invite_page(&state, &member, InviteForm::default(), FormErrors::default()).await
+/// The invitation form, with the email filled in when coming from a person in the register.
+pub async fn invite_show(
+    State(state): State<AppState>,
+    member: Member,
+    Query(prefill): Query<InviteForm>,
+) -> AppResult<Response> {
+    invite_page(&state, &member, InviteForm { email: prefill.email, ..InviteForm::default() }, FormErrors::default())
+        .await
 }
 
 /// Parses the optional end date of a role.

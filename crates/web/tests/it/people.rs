@@ -66,6 +66,12 @@ async fn people_are_imported_only_when_every_row_is_right(app: TestApp) {
 
     // Archive a leaver: they leave the list, and stay in history.
     let tara = everyone.iter().find(|p| p.details.given_name == "Tara").unwrap().id;
+    let page = app.get(&format!("/people/{tara}")).await;
+    assert!(
+        page.body.contains("/users/invite?email=tara%40alpha.example"),
+        "a person can be invited to have an account"
+    );
+    assert!(app.get("/users/invite?email=tara%40alpha.example").await.body.contains("value=\"tara@alpha.example\""));
     app.get(&format!("/people/{tara}")).await;
     let bad_date = app.post(&format!("/people/{tara}/archive"), &[("end_date", "yesterday")]).await;
     assert!(bad_date.body.contains("Enter a date like"));
