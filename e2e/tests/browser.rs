@@ -162,16 +162,16 @@ async fn set_up_sign_in_invite_and_sign_out() {
     client.find(Locator::LinkText("I have saved my codes")).await.unwrap().click().await.unwrap();
     arrive(&client, "Welcome, Alex Admin").await;
 
-    // Invite the Designated Safeguarding Lead: first without a role, then properly.
-    client.find(Locator::LinkText("Invite your Designated Safeguarding Lead")).await.unwrap().click().await.unwrap();
+    // Invite a tutor: first without a role, then properly.
+    client.find(Locator::LinkText("Invite colleagues to use Vigil")).await.unwrap().click().await.unwrap();
     arrive(&client, "Invite someone").await;
-    fill(&client, "email", "sam@riverside.example").await;
+    fill(&client, "email", "tara@riverside.example").await;
     submit(&client).await;
     arrive(&client, "There is a problem").await;
-    choose(&client, "role", "safeguarding_lead").await;
+    choose(&client, "role", "staff").await;
     submit(&client).await;
     arrive(&client, "Accounts and roles").await;
-    assert!(body_text(&client).await.contains("sam@riverside.example"));
+    assert!(body_text(&client).await.contains("tara@riverside.example"));
 
     // The audit log shows what happened, by id.
     client.goto(&format!("{base}/audit")).await.unwrap();
@@ -257,7 +257,8 @@ async fn set_up_sign_in_invite_and_sign_out() {
     submit(&client).await;
     arrive(&client, "Welcome, Alex Admin").await;
 
-    // The invitation, read from the demo outbox, lets the lead create their account.
+    // The invitation, read from the demo outbox, lets the tutor create an account; signed in, the tutor sees
+    // who to go to on every page.
     client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
     arrive(&client, "Sign in to Vigil").await;
     client.goto(&format!("{base}/outbox")).await.unwrap();
@@ -266,10 +267,16 @@ async fn set_up_sign_in_invite_and_sign_out() {
     let link = outbox.split_whitespace().find(|w| w.contains("/invitations/")).unwrap().to_owned();
     client.goto(&link).await.unwrap();
     arrive(&client, "Accept your invitation").await;
-    fill(&client, "display_name", "Sam Lead").await;
+    fill(&client, "display_name", "Tara Tutor").await;
     fill(&client, "password", PASSWORD).await;
     submit(&client).await;
     arrive(&client, "Sign in to Vigil").await;
+    fill(&client, "email", "tara@riverside.example").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+    arrive(&client, "Welcome, Tara Tutor").await;
+    let card = client.find(Locator::Css(".vigil-contact-card")).await.unwrap().text().await.unwrap();
+    assert!(card.contains("Sam Lead") && card.contains("Dee Deputy") && card.contains("999"), "{card}");
 
     client.close().await.unwrap();
     store.close().await;

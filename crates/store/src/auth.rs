@@ -635,7 +635,7 @@ impl Store {
             .bind(now.as_str())
             .execute(tx.conn())
             .await?;
-        tx.set_password_hash(account, &password_hash).await?;
+        tx.set_password_hash(account, &password_hash, None).await?;
         tx.audit_account(account, AuditEvent::new("password.reset", "account", account.0).fields(&["password_hash"]))
             .await?;
         tx.commit().await?;
@@ -796,12 +796,8 @@ impl WriteTx<'_> {
             return Err(StoreError::Refused("Your current password is wrong"));
         }
         let hash = hash_off_thread(new.expose().to_owned()).await?;
-        self.set_password_hash(account, &hash).await?;
         // The current session survives; every other one ends, in case the old password was known to someone.
-        sqlx::query("UPDATE sessions SET ended_at = NULL WHERE id = $1")
-            .bind(keep_session)
-            .execute(self.conn())
-            .await?;
+        self.set_password_hash(account, &hash, Some(keep_session)).await?;
         self.audit(AuditEvent::new("password.changed", "account", account.0).fields(&["password_hash"]));
         Ok(())
     }
@@ -910,14 +906,20 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    async fn set_password_hash(&mut self, account: AccountId, hash: &str) -> StoreResult<()> {
+    /// Sets a new password, clears the failure count and ends every session but `keep`.
+    async fn set_password_hash(&mut self, account: AccountId, hash: &str, keep: Option<&str>) -> StoreResult<()> {
         sqlx::query("UPDATE accounts SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
             .bind(account.to_string())
             .bind(hash)
             .execute(self.conn())
             .await?;
-        let now = ts(self.store().now());
-        self.end_sessions_of(account, &now).await
+        sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL AND id <> $3")
+            .bind(account.to_string())
+            .bind(ts(self.store().now()))
+            .bind(keep.unwrap_or(""))
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 
     async fn clear_failures(&mut self, account: AccountId) -> StoreResult<()> {

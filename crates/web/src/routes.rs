@@ -161,7 +161,7 @@ pub fn build(state: AppState) -> Router {
         // Room for the largest upload and its multipart framing; the file service enforces the real limit.
         .layer(axum::extract::DefaultBodyLimit::max(domain::files::MAX_FILE_BYTES + 64 * 1024))
         .with_state(state.clone())
-        .layer(middleware::from_fn_with_state(state.clone(), pages::errors::render_problems))
+        .layer(middleware::from_fn(pages::errors::render_problems))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(middleware::from_fn_with_state(state, headers::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(pages::errors::panic_response))

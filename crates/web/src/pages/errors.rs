@@ -1,12 +1,11 @@
 //! Renders error responses: an HTML page for pages, a JSON body naming the field for the API.
 
-use crate::AppState;
 use crate::error::Problem;
 use crate::layout::{Chrome, render};
 use askama::Template;
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +20,7 @@ struct ErrorPage {
 }
 
 /// Turns a [`Problem`] left on a response into its body.
-pub async fn render_problems(State(_): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_problems(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     let Some(problem) = response.extensions().get::<Problem>().cloned() else {

@@ -18,6 +18,7 @@ struct HomePage {
     regulator: &'static str,
     roles: Vec<String>,
     is_admin: bool,
+    has_people: bool,
     has_lead: bool,
     is_lead: bool,
     confirmations: usize,
@@ -52,7 +53,14 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
         regulator: vocabulary.regulator,
         roles: member.scope.roles().iter().map(|r| r.label(vocabulary.lead_title)).collect(),
         is_admin: member.scope.has_role(Role::Admin),
-        has_lead: !state.store.safeguarding_lead_emails(&member.scope).await?.is_empty(),
+        has_people: state.store.people_page(&member.scope, &store::people::PeopleFilter::default(), 1, 1).await?.total
+            > 0,
+        has_lead: state
+            .store
+            .holders_on(&member.scope, today)
+            .await?
+            .iter()
+            .any(|h| h.post == domain::registry::Post::Dsl),
         is_lead,
         confirmations,
         tasks,

@@ -54,7 +54,7 @@ async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestAp
 
     let home = app.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(home.body.contains("Invite your Designated Safeguarding Lead"));
+    assert!(home.body.contains("Appoint your Designated Safeguarding Lead and a deputy"));
     assert!(!app.store.needs_setup().await.unwrap());
 
     // The code works once: set-up cannot be claimed again.
@@ -255,3 +255,26 @@ async fn a_server_error_shows_a_reference_and_no_internals(app: TestApp) {
     }
 }
 both!(a_server_error_shows_a_reference_and_no_internals);
+
+async fn changing_the_password_ends_the_other_sessions(app: TestApp) {
+    let scope = app.org("theta", Nation::England).await;
+    app.member(&scope, "coach@theta.example", Role::Staff).await;
+    let elsewhere = app.session_token("coach@theta.example").await;
+    app.sign_in("coach@theta.example").await;
+    let account = app.get("/account").await;
+    assert!(account.body.contains("This browser") && account.body.contains("Another browser"));
+    app.get("/account/password").await;
+    let wrong = app
+        .post("/account/password", &[("current_password", "not it"), ("new_password", "a brand new passphrase")])
+        .await;
+    assert!(wrong.body.contains("Your current password is wrong"));
+    let weak = app.post("/account/password", &[("current_password", PASSWORD), ("new_password", "short")]).await;
+    assert!(weak.body.contains("12 characters or more"));
+    let changed = app
+        .post("/account/password", &[("current_password", PASSWORD), ("new_password", "a brand new passphrase")])
+        .await;
+    assert_eq!(changed.location(), "/account");
+    assert_eq!(app.get("/account").await.status, StatusCode::OK, "this session stays");
+    assert!(app.store.session(&elsewhere).await.unwrap().is_none(), "the other session ended");
+}
+both!(changing_the_password_ends_the_other_sessions);
