@@ -324,6 +324,46 @@ impl WriteTx<'_> {
         Ok(summary)
     }
 
+    /// Changes one person's details, found by id (their email or ULN may change too).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for a person not in the register; [`StoreError::Conflict`] when the new email
+    /// or ULN is another person's.
+    pub async fn edit_person(&mut self, id: PersonId, details: &PersonDetails) -> StoreResult<()> {
+        let org = self.org()?.to_string();
+        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE org_id = $1 AND id = $2")
+            .bind(org.as_str())
+            .bind(id.to_string())
+            .fetch_one(self.conn())
+            .await?;
+        if exists == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let departments = self.ids_by_name("departments").await?;
+        let sites = self.ids_by_name("sites").await?;
+        let department = details.department.as_ref().and_then(|d| departments.get(&d.to_lowercase())).cloned();
+        let site = details.site.as_ref().and_then(|s| sites.get(&s.to_lowercase())).cloned();
+        self.update_person(&id.to_string(), details, department, site).await?;
+        let manager: Option<String> = match &details.line_manager_email {
+            Some(email) => {
+                sqlx::query_scalar("SELECT id FROM people WHERE org_id = $1 AND email = $2 AND id <> $3")
+                    .bind(org.as_str())
+                    .bind(email.as_str())
+                    .bind(id.to_string())
+                    .fetch_optional(self.conn())
+                    .await?
+            }
+            None => None,
+        };
+        sqlx::query("UPDATE people SET line_manager_id = $3 WHERE org_id = $1 AND id = $2")
+            .bind(org.as_str())
+            .bind(id.to_string())
+            .bind(manager)
+            .execute(self.conn())
+            .await?;
+        Ok(())
+    }
+
     /// Archives a person from a date: they leave the current lists and stay in history.
     ///
     /// # Errors

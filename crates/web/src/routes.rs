@@ -100,6 +100,8 @@ routes! {
     GET  "/people/template.csv"          ManagePeople              Page => pages::people::template;
     GET  "/people/export.csv"            ExportPeople              Page => pages::people::export;
     GET  "/people/{id}"                  ViewPeople                Page => pages::people::detail;
+    GET  "/people/{id}/edit"             ManagePeople              Page => pages::people::edit_show;
+    POST "/people/{id}/edit"             ManagePeople              Page => pages::people::edit_submit;
     POST "/people/{id}/archive"          ManagePeople              Page => pages::people::archive;
     GET  "/my-record"                    ViewOwnRecord             Page => pages::people::my_record;
     GET  "/registry"                     ViewRegistry              Page => pages::registry::show;

@@ -208,59 +208,119 @@ pub async fn archive(
 
 /// A person typed into the form: the template's columns, as typed.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PersonForm {
-    kind: String,
-    given_name: String,
-    family_name: String,
-    email: String,
-    uln: String,
-    role_title: String,
-    start_date: String,
-    programme: String,
-    employer: String,
-    date_of_birth: String,
-    parent_carer_contact: String,
-}
+#[serde(transparent)]
+pub struct PersonForm(HashMap<String, String>);
 
 impl PersonForm {
+    /// What was typed in a field, for showing it again.
+    pub fn value(&self, field: &str) -> &str {
+        self.0.get(field).map_or("", String::as_str)
+    }
+
     fn cells(&self) -> HashMap<&'static str, String> {
-        HashMap::from([
-            ("kind", self.kind.clone()),
-            ("given_name", self.given_name.clone()),
-            ("family_name", self.family_name.clone()),
-            ("email", self.email.clone()),
-            ("uln", self.uln.clone()),
-            ("role_title", self.role_title.clone()),
-            ("start_date", self.start_date.clone()),
-            ("programme", self.programme.clone()),
-            ("employer", self.employer.clone()),
-            ("date_of_birth", self.date_of_birth.clone()),
-            ("parent_carer_contact", self.parent_carer_contact.clone()),
-        ])
+        COLUMNS.iter().map(|(column, _)| (*column, self.value(column).to_owned())).collect()
+    }
+
+    fn from_person(person: &Person) -> Self {
+        let d = &person.details;
+        let date = |day: Option<time::Date>| day.map(|d| d.to_string()).unwrap_or_default();
+        let pairs = [
+            ("kind", d.kind.as_str().to_owned()),
+            ("given_name", d.given_name.clone()),
+            ("family_name", d.family_name.clone()),
+            ("email", d.email.clone().unwrap_or_default()),
+            ("uln", d.uln.clone().unwrap_or_default()),
+            ("role_title", d.role_title.clone()),
+            ("department", d.department.clone().unwrap_or_default()),
+            ("site", d.site.clone().unwrap_or_default()),
+            ("line_manager_email", d.line_manager_email.clone().unwrap_or_default()),
+            ("start_date", date(d.start_date)),
+            ("end_date", date(d.end_date)),
+            ("programme", d.programme.clone()),
+            ("level", d.level.clone()),
+            ("employer", d.employer.clone()),
+            ("workplace_contact", d.workplace_contact.clone()),
+            ("planned_end_date", date(d.planned_end_date)),
+            ("date_of_birth", date(d.date_of_birth)),
+            ("parent_carer_contact", d.parent_carer_contact.clone()),
+            ("home_local_authority", d.home_local_authority.clone()),
+            ("workplace_local_authority", d.workplace_local_authority.clone()),
+        ];
+        Self(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 }
 
+/// The form's fields after `kind`: column, label, hint, width. Apprentices' fields come second.
+const FIELDS: &[(&str, &str, &str, &str)] = &[
+    ("given_name", "Given name", "", "20"),
+    ("family_name", "Family name", "", "20"),
+    ("email", "Email address", "Required for staff and board members", ""),
+    ("role_title", "Job role, board position or organisation (optional)", "", ""),
+    ("department", "Department (optional)", "The name of a department in Vigil", "20"),
+    ("site", "Site (optional)", "The name of a site in Vigil", "20"),
+    ("line_manager_email", "Line manager's email (optional)", "Another member of staff in the register", ""),
+    ("start_date", "Start date (optional)", "For example, 01/09/2026", "10"),
+    ("end_date", "Left on (optional)", "Only if they have left: they are then archived", "10"),
+];
+const APPRENTICE_FIELDS: &[(&str, &str, &str, &str)] = &[
+    ("uln", "Unique learner number (ULN)", "10 digits", "10"),
+    ("date_of_birth", "Date of birth", "For example, 14/02/2009", "10"),
+    ("programme", "Programme or standard (optional)", "", ""),
+    ("level", "Level (optional)", "2 to 7", "5"),
+    ("employer", "Employer (optional)", "", ""),
+    ("workplace_contact", "Workplace contact (optional)", "Name and phone or email", ""),
+    ("planned_end_date", "Planned end (optional)", "For example, 31/08/2028", "10"),
+    ("parent_carer_contact", "Parent or carer contact, while under 18 (optional)", "Name and phone or email", ""),
+    ("home_local_authority", "Home local authority (optional)", "", "20"),
+    ("workplace_local_authority", "Workplace local authority (optional)", "", "20"),
+];
+
 #[derive(Template)]
-#[template(path = "person_new.html")]
-struct NewPersonPage {
+#[template(path = "person_form.html")]
+struct PersonFormPage {
     chrome: Chrome,
     form: PersonForm,
     errors: FormErrors,
     kinds: Vec<(&'static str, &'static str)>,
+    fields: &'static [(&'static str, &'static str, &'static str, &'static str)],
+    apprentice_fields: &'static [(&'static str, &'static str, &'static str, &'static str)],
+    action: String,
+    heading: &'static str,
 }
 
-async fn new_page(state: &AppState, member: &Member, form: PersonForm, errors: FormErrors) -> AppResult<Response> {
-    render(&NewPersonPage {
-        chrome: Chrome::member(state, "Add a person", &member.session, "/people").await?.with_errors(&errors),
+async fn form_page(
+    state: &AppState,
+    member: &Member,
+    action: String,
+    form: PersonForm,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let heading = if action == "/people/new" { "Add a person" } else { "Change a person's details" };
+    render(&PersonFormPage {
+        chrome: Chrome::member(state, heading, &member.session, "/people").await?.with_errors(&errors),
         form,
         errors,
         kinds: PersonKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
+        fields: FIELDS,
+        apprentice_fields: APPRENTICE_FIELDS,
+        action,
+        heading,
     })
 }
 
+/// The one check of a person typed into the form: the import's rules for one row.
+async fn check_form(
+    state: &AppState,
+    member: &Member,
+    form: &PersonForm,
+) -> AppResult<Result<PersonDetails, FormErrors>> {
+    let names = state.store.known_names(&member.scope).await?;
+    let known = Known { departments: &names.departments, sites: &names.sites, staff_emails: &names.staff_emails };
+    Ok(parse_person(&form.cells(), state.store.now().date(), &known).map_err(|problems| form_errors(&problems)))
+}
+
 pub async fn new_show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
-    new_page(&state, &member, PersonForm::default(), FormErrors::default()).await
+    form_page(&state, &member, "/people/new".into(), PersonForm::default(), FormErrors::default()).await
 }
 
 pub async fn new_submit(
@@ -268,31 +328,64 @@ pub async fn new_submit(
     member: Member,
     Form(form): Form<PersonForm>,
 ) -> AppResult<Response> {
-    let names = state.store.known_names(&member.scope).await?;
-    let known = Known { departments: &names.departments, sites: &names.sites, staff_emails: &names.staff_emails };
-    let details = match parse_person(&form.cells(), state.store.now().date(), &known) {
+    let details = match check_form(&state, &member, &form).await? {
         Ok(details) => details,
-        Err(problems) => return new_page(&state, &member, form, form_errors(&problems)).await,
+        Err(errors) => return form_page(&state, &member, "/people/new".into(), form, errors).await,
     };
     let mut tx = state.store.write(&member.scope).await?;
-    match tx.import_people(std::slice::from_ref(&details)).await {
-        Ok(summary) if summary.created == 1 => {}
-        Ok(_) => {
-            drop(tx);
-            let mut errors = FormErrors::default();
-            errors.add("email", "Someone in the register already has this email address or ULN");
-            return new_page(&state, &member, form, errors).await;
+    let outcome = tx.import_people(std::slice::from_ref(&details)).await;
+    let mut errors = FormErrors::default();
+    match outcome {
+        Ok(summary) if summary.created == 1 => {
+            tx.commit().await?;
+            return Ok(Redirect::to("/people?notice=added").into_response());
+        }
+        Ok(_) => errors.add("email", "Someone in the register already has this email address or ULN"),
+        Err(StoreError::Conflict { field, message }) => errors.add(field, message),
+        Err(e) => return Err(e.into()),
+    }
+    drop(tx);
+    form_page(&state, &member, "/people/new".into(), form, errors).await
+}
+
+pub async fn edit_show(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    let person = state.store.person(&member.scope, person_id(&id)?).await?;
+    form_page(
+        &state,
+        &member,
+        format!("/people/{}/edit", person.id),
+        PersonForm::from_person(&person),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Form(form): Form<PersonForm>,
+) -> AppResult<Response> {
+    let id = person_id(&id)?;
+    let action = format!("/people/{id}/edit");
+    let details = match check_form(&state, &member, &form).await? {
+        Ok(details) => details,
+        Err(errors) => return form_page(&state, &member, action, form, errors).await,
+    };
+    let mut tx = state.store.write(&member.scope).await?;
+    match tx.edit_person(id, &details).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/people/{id}")).into_response())
         }
         Err(StoreError::Conflict { field, message }) => {
             drop(tx);
             let mut errors = FormErrors::default();
             errors.add(field, message);
-            return new_page(&state, &member, form, errors).await;
+            form_page(&state, &member, action, form, errors).await
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => Err(e.into()),
     }
-    tx.commit().await?;
-    Ok(Redirect::to("/people?notice=added").into_response())
 }
 
 fn form_errors(problems: &[ImportError]) -> FormErrors {

@@ -198,5 +198,42 @@ async fn one_person_is_added_with_the_same_checks(app: TestApp) {
         )
         .await;
     assert!(twice.body.contains("already has this email address"), "{}", twice.body);
+
+    // Change the details: the same checks, and the typing kept on an error.
+    let ada = app.store.all_people(&scope).await.unwrap()[0].id;
+    let form = app.get(&format!("/people/{ada}/edit")).await;
+    assert!(form.body.contains("value=\"ada@delta.example\""));
+    let bad = app
+        .post(
+            &format!("/people/{ada}/edit"),
+            &[
+                ("kind", "staff"),
+                ("given_name", "Ada"),
+                ("family_name", "Lovelace"),
+                ("email", "ada@delta.example"),
+                ("start_date", "32/01/2026"),
+            ],
+        )
+        .await;
+    assert!(bad.body.contains("Enter a real date") && bad.body.contains("value=\"32/01/2026\""));
+    let saved = app
+        .post(
+            &format!("/people/{ada}/edit"),
+            &[
+                ("kind", "staff"),
+                ("given_name", "Ada"),
+                ("family_name", "King"),
+                ("email", "ada.king@delta.example"),
+                ("role_title", "Head of quality"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), format!("/people/{ada}"));
+    let page = app.get(&format!("/people/{ada}")).await;
+    assert!(
+        page.body.contains("Ada King")
+            && page.body.contains("Head of quality")
+            && page.body.contains("ada.king@delta.example")
+    );
 }
 both!(one_person_is_added_with_the_same_checks);
