@@ -43,8 +43,8 @@ struct AuditPage {
     rows: Vec<Row>,
     query: AuditQuery,
     page: Page<()>,
-    next_query: String,
-    prev_query: String,
+    /// The log's address with its filters, to which pagination adds `page=`.
+    page_prefix: String,
 }
 
 const PER_PAGE: u32 = 50;
@@ -73,20 +73,15 @@ pub async fn list(
             fields: e.fields.join(", "),
         })
         .collect();
-    let link = |page: u32| {
-        serde_urlencoded::to_string([
-            ("page", page.to_string()),
-            ("action", query.action.clone()),
-            ("actor", query.actor.clone()),
-            ("entity", query.entity.clone()),
-        ])
-        .unwrap_or_default()
-    };
+    let page_prefix = format!(
+        "/audit?{}&",
+        serde_urlencoded::to_string([("action", &query.action), ("actor", &query.actor), ("entity", &query.entity)])
+            .unwrap_or_default()
+    );
     render(&AuditPage {
         chrome: Chrome::member(&state, "Audit log", &member.session, "/audit").await?,
         rows,
-        next_query: link(events.page + 1),
-        prev_query: link(events.page.saturating_sub(1).max(1)),
+        page_prefix,
         page: Page { items: Vec::new(), page: events.page, per_page: events.per_page, total: events.total },
         query,
     })

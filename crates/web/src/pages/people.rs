@@ -56,7 +56,8 @@ struct PeoplePage {
     page: Page<()>,
     kinds: Vec<(&'static str, &'static str)>,
     query: ListQuery,
-    query_string: String,
+    /// The list's address with its filters, to which pagination adds `page=`.
+    page_prefix: String,
     can_manage: bool,
     notice: Option<String>,
 }
@@ -104,12 +105,15 @@ pub async fn list(
         rows: people.items.iter().map(|p| row(p, today)).collect(),
         page: Page { items: Vec::new(), page: people.page, per_page: people.per_page, total: people.total },
         kinds: PersonKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
-        query_string: serde_urlencoded::to_string([
-            ("kind", &query.kind),
-            ("search", &query.search),
-            ("archived", &query.archived),
-        ])
-        .unwrap_or_default(),
+        page_prefix: format!(
+            "/people?{}&",
+            serde_urlencoded::to_string([
+                ("kind", &query.kind),
+                ("search", &query.search),
+                ("archived", &query.archived)
+            ])
+            .unwrap_or_default()
+        ),
         query,
         can_manage: Action::ManagePeople.allows(member.scope.roles()),
         notice,

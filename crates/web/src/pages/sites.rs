@@ -106,6 +106,8 @@ struct SitesPage {
     retired: bool,
     can_manage: bool,
     notice: Option<&'static str>,
+    /// The list's address with its filters, to which pagination adds `page=`.
+    page_prefix: String,
 }
 
 pub async fn list(
@@ -140,6 +142,11 @@ pub async fn list(
         page: Page { items: Vec::new(), page: sites.page, per_page: sites.per_page, total: sites.total },
         as_at: query.as_at.clone(),
         as_at_label: day.map(long_date),
+        page_prefix: format!(
+            "/sites?{}&",
+            serde_urlencoded::to_string([("as_at", query.as_at.as_str()), ("retired", query.retired.as_str())])
+                .unwrap_or_default()
+        ),
         retired,
         can_manage: Action::ManageOrganisation.allows(member.scope.roles()),
         notice: match query.notice.as_str() {

@@ -237,3 +237,25 @@ async fn one_person_is_added_with_the_same_checks(app: TestApp) {
     );
 }
 both!(one_person_is_added_with_the_same_checks);
+
+async fn long_lists_are_paged(app: TestApp) {
+    let scope = app.org("epsilon", Nation::England).await;
+    let admin = app.member(&scope, "admin@epsilon.example", Role::Admin).await;
+    let token = app.api_token(&scope, admin).await;
+    let rows: Vec<String> = (0..60).map(|n| format!("staff,Person{n:02},Example,p{n}@epsilon.example,,,,,,")).collect();
+    let csv = file(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+    let request = axum::http::Request::post("/api/v1/people/import")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "text/csv")
+        .body(axum::body::Body::from(csv))
+        .unwrap();
+    assert_eq!(app.send(request).await.json()["created"], 60);
+    app.sign_in("admin@epsilon.example").await;
+    let first = app.get("/people?search=person").await;
+    assert!(first.body.contains("Page 1 of 2") && first.body.contains("Person00") && !first.body.contains("Person59"));
+    let next = first.body.split("rel=\"next\"").next().unwrap().rsplit("href=\"").next().unwrap();
+    let next = next.trim_end().trim_end_matches('"').replace("&#38;", "&").replace("&amp;", "&");
+    let second = app.get(&next).await;
+    assert!(second.body.contains("Page 2 of 2") && second.body.contains("Person59"), "{next}");
+}
+both!(long_lists_are_paged);
