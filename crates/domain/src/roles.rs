@@ -85,6 +85,14 @@ impl Role {
         matches!(self, Role::SafeguardingLead | Role::SafeguardingOfficer)
     }
 
+    /// Whether an administrator gives the role directly. The safeguarding lead's role follows the lead and
+    /// deputy posts in the role registry instead, which is its single source (the operator's command line
+    /// may still grant it, to bootstrap an instance).
+    #[must_use]
+    pub fn granted_directly(self) -> bool {
+        self != Role::SafeguardingLead
+    }
+
     /// The inspector role is time-boxed: every grant of it has an end date.
     #[must_use]
     pub fn requires_end_date(self) -> bool {

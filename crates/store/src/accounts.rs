@@ -90,6 +90,10 @@ pub struct Confirmation {
     pub requested_by: Option<AccountId>,
 }
 
+/// Why the safeguarding lead's role cannot be given like other roles.
+pub(crate) const REGISTRY_GRANTS_LEAD: &str =
+    "Appoint a safeguarding lead or deputy in the role registry: holding the post gives the role for its dates";
+
 /// The SQL condition for a row of `effective_roles` in force today ($today as a date).
 const IN_FORCE: &str = "revoked_at IS NULL AND starts_on <= $today AND (ends_on IS NULL OR ends_on >= $today)";
 
@@ -342,6 +346,9 @@ impl WriteTx<'_> {
     ) -> StoreResult<GrantOutcome> {
         if self.actor().account == Some(account) {
             return Err(StoreError::Refused("You cannot give a role to yourself"));
+        }
+        if !role.granted_directly() && self.actor().kind != ActorKind::Operator {
+            return Err(StoreError::Refused(REGISTRY_GRANTS_LEAD));
         }
         if role.requires_end_date() && ends_on.is_none() {
             return Err(StoreError::Refused("An inspector's access must have an end date"));

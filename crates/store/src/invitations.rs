@@ -174,6 +174,9 @@ impl WriteTx<'_> {
     /// inspector without an end date or an end date in the past.
     pub async fn invite(&mut self, email: &Email, role: Role, ends_on: Option<Date>) -> StoreResult<String> {
         let org = self.org()?;
+        if !role.granted_directly() {
+            return Err(StoreError::Conflict { field: "role", message: crate::accounts::REGISTRY_GRANTS_LEAD });
+        }
         if role.requires_end_date() && ends_on.is_none() {
             return Err(StoreError::Conflict {
                 field: "ends_on",

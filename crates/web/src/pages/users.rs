@@ -134,7 +134,7 @@ struct InvitePage {
 async fn role_options(state: &AppState, member: &Member) -> AppResult<Vec<(&'static str, String)>> {
     let org = state.store.organisation(&member.scope).await?;
     let lead_title = org.nation.vocabulary().lead_title;
-    Ok(Role::ALL.iter().map(|r| (r.as_str(), r.label(lead_title))).collect())
+    Ok(Role::ALL.iter().filter(|r| r.granted_directly()).map(|r| (r.as_str(), r.label(lead_title))).collect())
 }
 
 async fn invite_page(state: &AppState, member: &Member, form: InviteForm, errors: FormErrors) -> AppResult<Response> {

@@ -66,6 +66,14 @@ async fn safeguarding_roles_need_a_leads_confirmation(app: TestApp) {
     let own = app.post(&format!("/users/{admin}/roles"), &[("role", "safeguarding_lead")]).await;
     assert!(own.body.contains("You cannot give a role to yourself"), "{}", own.body);
 
+    // The lead's role comes from the role registry only.
+    app.get(&format!("/users/{tutor}")).await;
+    let direct = app.post(&format!("/users/{tutor}/roles"), &[("role", "safeguarding_lead")]).await;
+    assert!(direct.body.contains("Appoint a safeguarding lead or deputy in the role registry"), "{}", direct.body);
+    app.get("/users/invite").await;
+    let invited = app.post("/users/invite", &[("email", "new.lead@beta.example"), ("role", "safeguarding_lead")]).await;
+    assert!(invited.body.contains("Appoint a safeguarding lead or deputy in the role registry"));
+
     app.get(&format!("/users/{tutor}")).await;
     let asked = app.post(&format!("/users/{tutor}/roles"), &[("role", "safeguarding_officer")]).await;
     assert_eq!(asked.location(), "/users?notice=awaiting");
