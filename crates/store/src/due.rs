@@ -68,11 +68,13 @@ impl Store {
         Ok(Some(item))
     }
 
-    /// A "no cover" alert when nobody holds the lead post, or no deputy does, today.
+    /// A "no cover" alert when nobody holds the lead post or no deputy does, or when the lead and every
+    /// deputy are away today.
     async fn missing_cover(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
         let today = self.now().date();
         let holders = self.holders_on(scope, today).await?;
         let held = |post| holders.iter().any(|h| h.post == post);
+        let present = |post| holders.iter().any(|h| h.post == post && !h.away);
         let alert = |title| DueItem {
             source: "no_cover",
             title,
@@ -86,6 +88,8 @@ impl Store {
         }
         if !held(Post::DeputyDsl) {
             items.push(alert("No deputy safeguarding lead is appointed, so there is no cover when the lead is away"));
+        } else if !present(Post::Dsl) && !present(Post::DeputyDsl) {
+            items.push(alert("No safeguarding lead or deputy is available today: arrange cover"));
         }
         Ok(items)
     }

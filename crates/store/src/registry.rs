@@ -23,6 +23,8 @@ pub struct Holding {
     pub department: Option<String>,
     pub starts_on: Date,
     pub ends_on: Option<Date>,
+    /// Whether the holder is recorded as away on the day asked about.
+    pub away: bool,
 }
 
 /// How to reach the safeguarding team.
@@ -34,8 +36,10 @@ pub struct ContactSettings {
     pub public_card: bool,
 }
 
+/// Selects holdings; `$2` is the day for which `away` is judged.
 const SELECT: &str = "SELECT h.id, h.post, h.person_id, p.given_name, p.family_name, p.email, d.name AS department, \
-     h.starts_on, h.ends_on FROM post_holders h JOIN people p ON p.id = h.person_id \
+     h.starts_on, h.ends_on, (SELECT COUNT(*) FROM post_absences a WHERE a.post_holder_id = h.id \
+     AND a.starts_on <= $2 AND a.ends_on >= $2) AS away FROM post_holders h JOIN people p ON p.id = h.person_id \
      LEFT JOIN departments d ON d.id = h.department_id";
 
 fn holding(row: &AnyRow) -> StoreResult<Holding> {
@@ -49,6 +53,7 @@ fn holding(row: &AnyRow) -> StoreResult<Holding> {
         department: row.try_get("department")?,
         starts_on: parse_date(&row.try_get::<String, _>("starts_on")?)?,
         ends_on: row.try_get::<Option<String>, _>("ends_on")?.map(|d| parse_date(&d)).transpose()?,
+        away: row.try_get::<i64, _>("away")? > 0,
     })
 }
 
@@ -83,6 +88,7 @@ impl Store {
             "{SELECT} WHERE h.org_id = $1 ORDER BY h.starts_on DESC, h.id DESC LIMIT 500"
         )))
         .bind(scope.org().to_string())
+        .bind(date(self.now().date()))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(holding).collect()
@@ -254,6 +260,42 @@ impl WriteTx<'_> {
             .execute(self.conn())
             .await?;
         self.audit(AuditEvent::new("post.ended", "post_holder", id.0).fields(&["ends_on"]));
+        Ok(())
+    }
+
+    /// Records that a post holder is away for some days (inclusive).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown term; [`StoreError::Conflict`] for dates the wrong way round.
+    pub async fn record_absence(&mut self, holder: PostHolderId, starts_on: Date, ends_on: Date) -> StoreResult<()> {
+        if ends_on < starts_on {
+            return Err(StoreError::Conflict {
+                field: "away_until",
+                message: "The last day away must be after the first",
+            });
+        }
+        let org = self.org()?.to_string();
+        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM post_holders WHERE org_id = $1 AND id = $2")
+            .bind(org.as_str())
+            .bind(holder.to_string())
+            .fetch_one(self.conn())
+            .await?;
+        if known == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let id = uuid::Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO post_absences (id, org_id, post_holder_id, starts_on, ends_on, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.to_string())
+        .bind(org.as_str())
+        .bind(holder.to_string())
+        .bind(date(starts_on))
+        .bind(date(ends_on))
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?;
+        self.audit(AuditEvent::new("post.absence_recorded", "post_holder", holder.0).fields(&["starts_on", "ends_on"]));
         Ok(())
     }
 

@@ -21,9 +21,9 @@ pub struct NavItem {
 pub struct ContactCard {
     /// "Designated Safeguarding Lead" or "Designated Safeguarding Person".
     pub lead_title: &'static str,
-    /// Name and email of the lead.
-    pub lead: Option<(String, String)>,
-    pub deputies: Vec<(String, String)>,
+    /// Name, email, and whether away today, of the lead.
+    pub lead: Option<(String, String, bool)>,
+    pub deputies: Vec<(String, String, bool)>,
     pub team_mailbox: String,
     pub team_phone: String,
     pub out_of_hours: String,
@@ -37,7 +37,7 @@ impl ContactCard {
         settings: store::registry::ContactSettings,
     ) -> Self {
         use domain::registry::Post;
-        let person = |h: &store::registry::Holding| (h.name.clone(), h.email.clone().unwrap_or_default());
+        let person = |h: &store::registry::Holding| (h.name.clone(), h.email.clone().unwrap_or_default(), h.away);
         Self {
             lead_title,
             lead: holders.iter().find(|h| h.post == Post::Dsl).map(person),

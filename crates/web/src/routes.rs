@@ -108,6 +108,7 @@ routes! {
     GET  "/registry/appoint"             ManageRegistry            Page => pages::registry::appoint_show;
     POST "/registry/appoint"             ManageRegistry            Page => pages::registry::appoint_submit;
     POST "/registry/{id}/end"            ManageRegistry            Page => pages::registry::end;
+    POST "/registry/{id}/absence"        ManageRegistry            Page => pages::registry::absence;
     GET  "/registry/contact"             ManageRegistry            Page => pages::registry::contact_show;
     POST "/registry/contact"             ManageRegistry            Page => pages::registry::contact_submit;
     GET  "/contact/{slug}"               ViewPublic                Page => pages::registry::public;

@@ -22,6 +22,9 @@ use store::sites::Showing;
 
 struct HoldingRow {
     id: PostHolderId,
+    /// Leads and deputies can be recorded as away, for the "no cover" alert.
+    covers: bool,
+    away: bool,
     post: String,
     name: String,
     email: String,
@@ -35,6 +38,8 @@ fn rows(holdings: &[Holding], vocabulary: &domain::org::Vocabulary) -> Vec<Holdi
         .iter()
         .map(|h| HoldingRow {
             id: h.id,
+            covers: h.post.grants_safeguarding_lead(),
+            away: h.away,
             post: h.post.label(vocabulary),
             name: h.name.clone(),
             email: h.email.clone().unwrap_or_default(),
@@ -97,6 +102,7 @@ pub async fn show(
             "appointed" => Some("Appointed."),
             "ended" => Some("The term has been ended."),
             "contact" => Some("Contact details saved."),
+            "absence" => Some("The absence is recorded."),
             _ => None,
         },
         org_slug: org.slug,
@@ -206,6 +212,30 @@ pub async fn end(
     tx.end_term(id, ends_on).await?;
     tx.commit().await?;
     Ok(Redirect::to("/registry?notice=ended").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AbsenceForm {
+    away_from: String,
+    away_until: String,
+}
+
+pub async fn absence(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Form(form): Form<AbsenceForm>,
+) -> AppResult<Response> {
+    let id: PostHolderId = id.parse().map_err(|_| AppError::NotFound)?;
+    let invalid =
+        |field: &str, e: domain::text::Invalid| AppError::Invalid { field: field.into(), message: e.0.into() };
+    let from = parse_date(&form.away_from).map_err(|e| invalid("away_from", e))?;
+    let until = parse_date(&form.away_until).map_err(|e| invalid("away_until", e))?;
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.record_absence(id, from, until).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/registry?notice=absence").into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

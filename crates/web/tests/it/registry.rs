@@ -86,6 +86,24 @@ async fn holding_the_lead_post_grants_the_leads_access_for_its_dates(app: TestAp
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.body.contains("Sam Lead") && !public.body.contains("Tara"));
 
+    // When the lead and the deputy are both away, "no cover" is raised for the team and managers.
+    app.sign_in("sam@alpha.example").await;
+    let registry = app.get("/registry").await;
+    let ids: Vec<String> = registry
+        .body
+        .match_indices("/absence\"")
+        .map(|(i, _)| registry.body[..i].rsplit("/registry/").next().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2, "the lead and the deputy can be recorded as away");
+    assert!(!app.api("/api/v1/tasks", &token).await.body.contains("arrange cover"));
+    for id in &ids {
+        app.post(&format!("/registry/{id}/absence"), &[("away_from", "30/11/2026"), ("away_until", "04/12/2026")])
+            .await;
+    }
+    let tasks = app.api("/api/v1/tasks", &token).await.body;
+    assert!(tasks.contains("No safeguarding lead or deputy is available today"), "{tasks}");
+    assert!(app.get("/").await.body.contains("away today"));
+
     // A new lead from a later date ends Sam's term the day before; "who was the lead" has an answer on each day.
     app.clock.advance(time::Duration::days(40));
     app.sign_in("sam@alpha.example").await;
