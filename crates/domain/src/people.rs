@@ -483,6 +483,10 @@ mod tests {
         assert_eq!(errors[0].column, "kind");
         assert!(parse_import("kind,given_name,family_name,shoe_size\n", date!(2026 - 11 - 30), &k).is_err());
         assert!(parse_import("kind,given_name,family_name\n", date!(2026 - 11 - 30), &k).is_err());
+        let spreadsheet = "PK\u{3}\u{4}\u{14}\u{0}binary spreadsheet, not CSV";
+        assert!(parse_import(spreadsheet, date!(2026 - 11 - 30), &k).unwrap_err()[0].message.contains("is missing"));
+        let unbalanced = parse_import("kind,given_name,family_name\nstaff,\"Ada,Lovelace\n", date!(2026 - 11 - 30), &k);
+        assert!(unbalanced.is_err(), "an unclosed quote swallows the row's other cells, which are then missing");
     }
 
     #[test]

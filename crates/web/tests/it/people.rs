@@ -149,6 +149,14 @@ async fn apprentices_see_only_their_own_record(app: TestApp) {
     assert_eq!(app.send(request).await.status, StatusCode::OK);
     let listed = app.api("/api/v1/people?kind=apprentice&search=kim", &token).await.json();
     assert_eq!(listed["total"], 1);
+    // Another organisation's administrator finds nobody, by list or by id.
+    let other = app.org("other", Nation::England).await;
+    let outsider = app.member(&other, "admin@other.example", Role::Admin).await;
+    let outsider_token = app.api_token(&other, outsider).await;
+    let kim = listed["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.api(&format!("/api/v1/people/{kim}"), &outsider_token).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.api("/api/v1/people", &outsider_token).await.json()["total"], 0);
+    assert_eq!(app.api(&format!("/api/v1/people/{kim}"), &token).await.status, StatusCode::OK);
     assert_eq!(app.api("/api/v1/people?kind=robot", &token).await.json()["error"]["field"], "kind");
 
     app.sign_in("sam@gamma.example").await;
