@@ -71,7 +71,19 @@ impl Store {
         organisation(&row)
     }
 
-    /// Every organisation, for the operator's command line. Not reachable from the web.
+    /// The organisation with this slug, if any (for its public contact card).
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn organisation_by_slug(&self, slug: &str) -> StoreResult<Option<Organisation>> {
+        let row = sqlx::query(crate::db::sql(format!("SELECT {COLUMNS} FROM organisations WHERE slug = $1")))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(organisation).transpose()
+    }
+
+    /// Every organisation, for the operator's command line and the scheduler. Not reachable from the web.
     ///
     /// # Errors
     /// When the database cannot be read.

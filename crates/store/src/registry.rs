@@ -128,7 +128,7 @@ impl Store {
         &self,
         slug: &str,
     ) -> StoreResult<Option<(crate::orgs::Organisation, Vec<Holding>, ContactSettings)>> {
-        let Some(org) = self.all_organisations().await?.into_iter().find(|o| o.slug == slug) else { return Ok(None) };
+        let Some(org) = self.organisation_by_slug(slug).await? else { return Ok(None) };
         let settings = self.contact_settings_of(&org.id.to_string()).await?;
         if !settings.public_card {
             return Ok(None);
