@@ -68,4 +68,6 @@ id_type!(
     PersonId,
     /// One term of a person in a registry post.
     PostHolderId,
+    /// A safeguarding concern.
+    ConcernId,
 );

@@ -46,6 +46,11 @@ pub enum Action {
     ViewRegistry,
     /// Appoint people to posts, end terms, and record how to reach the safeguarding team.
     ManageRegistry,
+    /// Raise a safeguarding concern, and see the receipts (never the content) of one's own concerns.
+    RaiseConcern,
+    /// Receive, open and handle concerns: the safeguarding leads (officers will see the cases assigned to
+    /// them once cases can be assigned).
+    HandleConcerns,
 }
 
 /// Who may take an action.
@@ -97,6 +102,8 @@ impl Action {
                 Role::Inspector,
             ]),
             Action::ManageRegistry => Access::Roles(&[Role::Admin, Role::Leader, Role::SafeguardingLead]),
+            Action::RaiseConcern => Access::Member,
+            Action::HandleConcerns => Access::Roles(&[Role::SafeguardingLead]),
         }
     }
 

@@ -118,6 +118,8 @@ impl Chrome {
 /// The navigation, each link shown only to those whose roles allow its action.
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
+    ("/concerns/new", "Raise a concern", Action::RaiseConcern),
+    ("/safeguarding", "Safeguarding", Action::HandleConcerns),
     ("/organisation", "Organisation", Action::ViewOrganisation),
     ("/registry", "Role registry", Action::ViewRegistry),
     ("/people", "People", Action::ViewPeople),

@@ -43,6 +43,22 @@ pub fn confirmation_waiting(link: &str) -> Composed {
     }
 }
 
+/// The alert to the safeguarding leads: that there is a concern, and whether it is urgent. Never who or what.
+pub fn new_concern(link: &str, urgent: bool) -> Composed {
+    Composed {
+        subject: if urgent {
+            "Urgent: a new safeguarding concern in Vigil"
+        } else {
+            "A new safeguarding concern in Vigil"
+        },
+        body: format!(
+            "A safeguarding concern has been raised{}.\n\nOpen it in Vigil:\n{link}\n\n\
+             This email never contains case details or anyone's name.",
+            if urgent { " and the person who raised it said someone is in immediate danger" } else { "" }
+        ),
+    }
+}
+
 pub fn digest(url: &str, overdue: usize, due_soon: usize) -> Composed {
     let tasks = |n: usize| if n == 1 { "1 task".to_owned() } else { format!("{n} tasks") };
     Composed {

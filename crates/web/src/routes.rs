@@ -91,6 +91,12 @@ routes! {
     GET  "/confirmations"                ConfirmSafeguardingChange Page => pages::confirmations::list;
     POST "/confirmations/{id}"           ConfirmSafeguardingChange Page => pages::confirmations::decide;
     GET  "/audit"                        ReadAuditLog              Page => pages::audit::list;
+    GET  "/concerns/new"                 RaiseConcern              Page => pages::concerns::new_show;
+    POST "/concerns/new"                 RaiseConcern              Page => pages::concerns::new_submit;
+    GET  "/concerns"                     RaiseConcern              Page => pages::concerns::mine;
+    GET  "/safeguarding"                 HandleConcerns            Page => pages::concerns::inbox;
+    GET  "/safeguarding/concerns/{id}"   HandleConcerns            Page => pages::concerns::show;
+    POST "/safeguarding/concerns/{id}/acknowledge" HandleConcerns  Page => pages::concerns::acknowledge;
     GET  "/people"                       ViewPeople                Page => pages::people::list;
     GET  "/people/new"                   ManagePeople              Page => pages::people::new_show;
     POST "/people/new"                   ManagePeople              Page => pages::people::new_submit;
@@ -137,6 +143,8 @@ routes! {
     POST "/api/v1/people/import"         ManagePeople              Api  => api::people::import;
     GET  "/api/v1/people/{id}"           ViewPeople                Api  => api::people::one;
     GET  "/api/v1/roles"                 ViewRegistry              Api  => api::registry::on_date;
+    POST "/api/v1/concerns"              RaiseConcern              Api  => api::concerns::create;
+    GET  "/api/v1/concerns"              RaiseConcern              Api  => api::concerns::mine;
     GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;

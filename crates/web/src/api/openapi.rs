@@ -29,6 +29,8 @@ use utoipa::{Modify, OpenApi};
         super::people::one,
         super::people::import,
         super::registry::on_date,
+        super::concerns::create,
+        super::concerns::mine,
     ),
     modifiers(&BearerAuth)
 )]

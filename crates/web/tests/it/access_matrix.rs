@@ -53,6 +53,8 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
         ]),
     ),
     (Action::ManageRegistry, Some(&[Role::Admin, Role::Leader, Role::SafeguardingLead])),
+    (Action::RaiseConcern, Some(&Role::ALL)),
+    (Action::HandleConcerns, Some(&[Role::SafeguardingLead])),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {

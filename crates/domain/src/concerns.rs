@@ -1,0 +1,206 @@
+//! Raising a safeguarding concern (Notice): anyone raises one quickly, in the person's own words where
+//! possible. Prevent is one category among many, and the reporter is never asked about an ideology.
+//! Categories are data (`frameworks/concern-categories.csv`, each with its source).
+
+use crate::text::Invalid;
+use serde::Serialize;
+
+/// A category of concern, from the versioned list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Category {
+    pub id: String,
+    pub label: String,
+    pub source: String,
+}
+
+const CATEGORIES: &str = include_str!("../../../frameworks/concern-categories.csv");
+
+/// The categories, in the list's order.
+///
+/// # Panics
+/// Never at run time: the list is embedded and checked by a test.
+#[must_use]
+pub fn categories() -> Vec<Category> {
+    let mut reader = csv::Reader::from_reader(CATEGORIES.as_bytes());
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| Category { id: r[0].to_owned(), label: r[1].to_owned(), source: r[2].to_owned() })
+        .collect()
+}
+
+/// Where a concern is in its handling, as the reporter sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConcernStatus {
+    Received,
+    BeingHandled,
+    Closed,
+}
+
+impl ConcernStatus {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConcernStatus::Received => "received",
+            ConcernStatus::BeingHandled => "being_handled",
+            ConcernStatus::Closed => "closed",
+        }
+    }
+
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            ConcernStatus::Received => "Received",
+            ConcernStatus::BeingHandled => "Being handled",
+            ConcernStatus::Closed => "Closed",
+        }
+    }
+
+    /// Parses a stored status.
+    ///
+    /// # Errors
+    /// When the text names no status.
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        [ConcernStatus::Received, ConcernStatus::BeingHandled, ConcernStatus::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or(Invalid("Unknown status"))
+    }
+}
+
+/// A concern as raised, validated. Its text is sealed before it is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewConcern {
+    /// Who it is about, as the reporter names them; `None` when it is about the reporter.
+    pub about: Option<String>,
+    /// What was seen or heard, in the person's own words where possible.
+    pub what_happened: String,
+    /// When and where, if known.
+    pub when_and_where: String,
+    pub category: String,
+    pub immediate_danger: bool,
+    pub told_in_person: bool,
+}
+
+/// The longest account accepted (about six pages).
+pub const MAX_ACCOUNT: usize = 20_000;
+
+/// A concern's answers, as typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Answers<'a> {
+    /// `me` or `someone`.
+    pub about: &'a str,
+    pub about_name: &'a str,
+    pub what_happened: &'a str,
+    pub when_and_where: &'a str,
+    pub category: &'a str,
+    pub immediate_danger: &'a str,
+    pub told_in_person: &'a str,
+}
+
+/// Checks a concern's answers, recording each problem by field through `problem`.
+pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str, &'static str)) -> Option<NewConcern> {
+    let Answers {
+        about: about_kind,
+        about_name,
+        what_happened,
+        when_and_where,
+        category,
+        immediate_danger,
+        told_in_person,
+    } = answers;
+    let about = match about_kind {
+        "me" => Some(None),
+        "someone" if about_name.trim().is_empty() => {
+            problem("about_name", "Enter the name of the person you are worried about");
+            None
+        }
+        "someone" if about_name.chars().count() > 200 => {
+            problem("about_name", "Name must be 200 characters or fewer");
+            None
+        }
+        "someone" => Some(Some(about_name.trim().to_owned())),
+        _ => {
+            problem("about", "Select who the concern is about");
+            None
+        }
+    };
+    let account = what_happened.trim();
+    if account.is_empty() {
+        problem("what_happened", "Tell us what you saw or heard");
+    } else if account.chars().count() > MAX_ACCOUNT {
+        problem("what_happened", "What you saw or heard must be 20,000 characters or fewer");
+    }
+    if when_and_where.chars().count() > 1000 {
+        problem("when_and_where", "When and where must be 1,000 characters or fewer");
+    }
+    let category_known = categories().iter().any(|c| c.id == category);
+    if !category_known {
+        problem("category", "Select the kind of concern, or Something else");
+    }
+    let danger = match immediate_danger {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            problem("immediate_danger", "Select yes if anyone is in immediate danger");
+            None
+        }
+    };
+    let told = match told_in_person {
+        "yes" => Some(true),
+        "no" => Some(false),
+        _ => {
+            problem("told_in_person", "Select yes if you have already told the safeguarding team in person");
+            None
+        }
+    };
+    if account.is_empty()
+        || account.chars().count() > MAX_ACCOUNT
+        || when_and_where.chars().count() > 1000
+        || !category_known
+    {
+        return None;
+    }
+    Some(NewConcern {
+        about: about?,
+        what_happened: account.to_owned(),
+        when_and_where: when_and_where.trim().to_owned(),
+        category: category.to_owned(),
+        immediate_danger: danger?,
+        told_in_person: told?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_are_data_with_sources() {
+        let list = categories();
+        assert!(list.len() >= 10);
+        assert!(list.iter().all(|c| !c.source.is_empty()));
+        assert!(list.iter().any(|c| c.id == "prevent"));
+        assert!(list.iter().any(|c| c.id == "other"));
+    }
+
+    #[test]
+    fn every_missing_answer_is_named() {
+        let mut problems = Vec::new();
+        let answers = Answers { about: "someone", category: "ideology", ..Answers::default() };
+        let parsed = parse_concern(answers, |field, _| problems.push(field));
+        assert!(parsed.is_none());
+        assert_eq!(problems, ["about_name", "what_happened", "category", "immediate_danger", "told_in_person"]);
+        let answers = Answers {
+            about: "me",
+            what_happened: "  They said …  ",
+            category: "online",
+            immediate_danger: "no",
+            told_in_person: "yes",
+            ..Answers::default()
+        };
+        let ok = parse_concern(answers, |_, _| panic!("no problems"));
+        assert_eq!(ok.unwrap().what_happened, "They said …");
+    }
+}

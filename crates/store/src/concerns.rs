@@ -1,0 +1,197 @@
+//! Concerns as raised: sealed before they are stored, readable in full only by the safeguarding team,
+//! each read audited as case content. A reporter sees a receipt and the status, never the content.
+
+use crate::audit::Page;
+use crate::db::{parse_ts, ts};
+use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::scope::OrgScope;
+use crate::{Store, WriteTx};
+use domain::ConcernId;
+use domain::audit::AuditEvent;
+use domain::concerns::{ConcernStatus, NewConcern};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+/// What anyone who may list a concern sees: no content.
+#[derive(Debug, Clone)]
+pub struct ConcernSummary {
+    pub id: ConcernId,
+    pub reference: String,
+    pub category: String,
+    pub immediate_danger: bool,
+    pub status: ConcernStatus,
+    pub raised_at: OffsetDateTime,
+}
+
+/// A concern opened by the safeguarding team, with its content unsealed.
+#[derive(Debug, Clone)]
+pub struct ConcernRecord {
+    pub summary: ConcernSummary,
+    /// `None` when the reporter raised it about themselves.
+    pub about: Option<String>,
+    pub what_happened: String,
+    pub when_and_where: String,
+    pub told_in_person: bool,
+    pub reporter_name: Option<String>,
+}
+
+const SUMMARY: &str = "id, reference, category, immediate_danger, status, created_at";
+
+fn summary(row: &AnyRow) -> StoreResult<ConcernSummary> {
+    let bad = |what| StoreError::Other(format!("bad {what} in concerns"));
+    Ok(ConcernSummary {
+        id: row.try_get::<String, _>("id")?.parse().map_err(|_| bad("id"))?,
+        reference: row.try_get("reference")?,
+        category: row.try_get("category")?,
+        immediate_danger: row.try_get::<String, _>("immediate_danger")? == "yes",
+        status: ConcernStatus::parse(&row.try_get::<String, _>("status")?).map_err(|_| bad("status"))?,
+        raised_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+    })
+}
+
+fn yes(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+impl WriteTx<'_> {
+    /// Raises a concern: its words are sealed, and it is received for the safeguarding team. Answers its
+    /// id and the reference for the reporter's receipt.
+    ///
+    /// # Errors
+    /// When no master key is configured, or the database cannot be written.
+    pub async fn raise_concern(&mut self, concern: &NewConcern) -> StoreResult<(ConcernId, String)> {
+        let id = ConcernId::new();
+        // The random end of the id, so that references do not reveal how many concerns there are.
+        let reference = format!("C-{}", id.0.simple().to_string()[24..].to_uppercase());
+        let about = match &concern.about {
+            Some(name) => Some(self.seal(name.as_bytes()).await?),
+            None => None,
+        };
+        let what = self.seal(concern.what_happened.as_bytes()).await?;
+        let when = self.seal(concern.when_and_where.as_bytes()).await?;
+        sqlx::query(
+            "INSERT INTO concerns (id, org_id, reference, reporter_id, about_sealed, what_happened_sealed, \
+             when_and_where_sealed, category, immediate_danger, told_in_person, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11)",
+        )
+        .bind(id.to_string())
+        .bind(self.org()?.to_string())
+        .bind(reference.as_str())
+        .bind(self.actor().account.map(|a| a.to_string()))
+        .bind(about)
+        .bind(what)
+        .bind(when)
+        .bind(concern.category.as_str())
+        .bind(yes(concern.immediate_danger))
+        .bind(yes(concern.told_in_person))
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?;
+        self.audit(
+            AuditEvent::new("concern.raised", "concern", id.0)
+                .fields(&["about", "what_happened", "when_and_where", "category", "immediate_danger", "told_in_person"])
+                .case_content(),
+        );
+        Ok((id, reference))
+    }
+
+    /// The safeguarding team acknowledges a concern: it is now being handled.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for a concern not waiting to be acknowledged.
+    pub async fn acknowledge_concern(&mut self, id: ConcernId) -> StoreResult<()> {
+        let changed = sqlx::query(
+            "UPDATE concerns SET status = 'being_handled', acknowledged_at = $3, acknowledged_by = $4 \
+             WHERE org_id = $1 AND id = $2 AND status = 'received'",
+        )
+        .bind(self.org()?.to_string())
+        .bind(id.to_string())
+        .bind(ts(self.store().now()))
+        .bind(self.actor().account.map(|a| a.to_string()))
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(AuditEvent::new("concern.acknowledged", "concern", id.0).fields(&["status"]).case_content());
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The concerns the actor raised: receipts with the status, no content.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn my_concerns(&self, scope: &OrgScope) -> StoreResult<Vec<ConcernSummary>> {
+        let Some(account) = scope.actor().account else { return Ok(Vec::new()) };
+        let rows = sqlx::query(crate::db::sql(format!(
+            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 AND reporter_id = $2 ORDER BY created_at DESC LIMIT 200"
+        )))
+        .bind(scope.org().to_string())
+        .bind(account.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(summary).collect()
+    }
+
+    /// The safeguarding team's list: open concerns first, those with someone in immediate danger at the top.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn concern_inbox(&self, scope: &OrgScope, page: u32, per_page: u32) -> StoreResult<Page<ConcernSummary>> {
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE org_id = $1")
+            .bind(scope.org().to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        let page = page.max(1);
+        let rows = sqlx::query(crate::db::sql(format!(
+            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 ORDER BY CASE status WHEN 'closed' THEN 1 ELSE 0 END, \
+             immediate_danger DESC, created_at DESC LIMIT $2 OFFSET $3"
+        )))
+        .bind(scope.org().to_string())
+        .bind(i64::from(per_page))
+        .bind(i64::from(per_page) * i64::from(page - 1))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
+    }
+
+    /// Opens a concern for the safeguarding team: its content is unsealed, and the read is audited as case
+    /// content in the same step, so there is no read without its record.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for another organisation's concern.
+    pub async fn open_concern(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<ConcernRecord> {
+        let row = sqlx::query(crate::db::sql(format!(
+            "SELECT {SUMMARY}, about_sealed, what_happened_sealed, when_and_where_sealed, told_in_person, \
+             (SELECT display_name FROM accounts a WHERE a.id = reporter_id) AS reporter FROM concerns \
+             WHERE org_id = $1 AND id = $2"
+        )))
+        .bind(scope.org().to_string())
+        .bind(id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .found()?;
+        let unseal = |sealed: String| async move {
+            let bytes = self.open_sealed(scope, &sealed).await?;
+            String::from_utf8(bytes).map_err(|_| StoreError::Other("a sealed concern is not text".into()))
+        };
+        let about = match row.try_get::<Option<String>, _>("about_sealed")? {
+            Some(sealed) => Some(unseal(sealed).await?),
+            None => None,
+        };
+        let record = ConcernRecord {
+            summary: summary(&row)?,
+            about,
+            what_happened: unseal(row.try_get("what_happened_sealed")?).await?,
+            when_and_where: unseal(row.try_get("when_and_where_sealed")?).await?,
+            told_in_person: row.try_get::<String, _>("told_in_person")? == "yes",
+            reporter_name: row.try_get("reporter")?,
+        };
+        self.record_read(scope, AuditEvent::new("concern.viewed", "concern", id.0).case_content()).await?;
+        Ok(record)
+    }
+}

@@ -1,0 +1,99 @@
+//! `/api/v1/concerns`: raise a concern, and list one's own receipts (never the content).
+
+use super::ApiJson;
+use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::error::AppResult;
+use crate::forms::FormErrors;
+use crate::pages::concerns::{ConcernForm, raise};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A concern to raise.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConcernBody {
+    /// Who it is about, by name; omit or `null` when it is about the person raising it.
+    #[serde(default)]
+    pub about: Option<String>,
+    /// What was seen or heard, in the person's own words where possible.
+    pub what_happened: String,
+    #[serde(default)]
+    pub when_and_where: String,
+    /// A category id from `frameworks/concern-categories.csv`, like `online` or `other`.
+    pub category: String,
+    pub immediate_danger: bool,
+    pub told_in_person: bool,
+}
+
+/// A receipt: what the person who raised a concern may see of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receipt {
+    pub id: String,
+    pub reference: String,
+    pub category: String,
+    /// `received`, `being_handled` or `closed`.
+    pub status: String,
+    /// RFC 3339.
+    pub raised_at: String,
+}
+
+/// The caller's receipts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receipts {
+    pub items: Vec<Receipt>,
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.into()
+}
+
+#[utoipa::path(post, path = "/api/v1/concerns", tag = "concerns", request_body = ConcernBody,
+    responses((status = 201, body = Receipt), (status = 422, body = super::ErrorBody)), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    ApiJson(body): ApiJson<ConcernBody>,
+) -> AppResult<(StatusCode, Json<Receipt>)> {
+    let form = ConcernForm {
+        about: if body.about.is_some() { "someone" } else { "me" }.into(),
+        about_name: body.about.unwrap_or_default(),
+        what_happened: body.what_happened,
+        when_and_where: body.when_and_where,
+        category: body.category.clone(),
+        immediate_danger: yes_no(body.immediate_danger),
+        told_in_person: yes_no(body.told_in_person),
+    };
+    let mut errors = FormErrors::default();
+    let concern = form.parse(&mut errors).ok_or(errors)?;
+    let (id, reference) = raise(&state, &scope, &concern).await?;
+    let receipt = Receipt {
+        id: id.to_string(),
+        reference,
+        category: body.category,
+        status: "received".into(),
+        raised_at: state.store.now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    };
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+#[utoipa::path(get, path = "/api/v1/concerns", tag = "concerns",
+    responses((status = 200, body = Receipts)), security(("bearer" = [])))]
+pub async fn mine(State(state): State<AppState>, ApiCaller(scope): ApiCaller) -> AppResult<Json<Receipts>> {
+    let items = state
+        .store
+        .my_concerns(&scope)
+        .await?
+        .into_iter()
+        .map(|c| Receipt {
+            id: c.id.to_string(),
+            reference: c.reference,
+            category: c.category,
+            status: c.status.as_str().into(),
+            raised_at: c.raised_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        })
+        .collect();
+    Ok(Json(Receipts { items }))
+}

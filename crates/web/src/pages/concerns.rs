@@ -1,0 +1,235 @@
+//! Raising a concern (Notice), the reporter's receipts, and the safeguarding team's inbox. A reporter sees a
+//! receipt and the status, never the content; only the safeguarding team opens a concern, and each opening
+//! is audited as a read of case content.
+
+use crate::AppState;
+use crate::auth::Member;
+use crate::error::{AppError, AppResult};
+use crate::forms::FormErrors;
+use crate::layout::{Chrome, long_datetime, render};
+use crate::mail;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::ConcernId;
+use domain::concerns::{Answers, NewConcern, categories, parse_concern};
+use serde::Deserialize;
+use store::OrgScope;
+use store::audit::Page;
+use store::concerns::{ConcernRecord, ConcernSummary};
+
+/// The concern form, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ConcernForm {
+    pub about: String,
+    pub about_name: String,
+    pub what_happened: String,
+    pub when_and_where: String,
+    pub category: String,
+    pub immediate_danger: String,
+    pub told_in_person: String,
+}
+
+impl ConcernForm {
+    /// The one check of a concern, for the page and the API.
+    pub fn parse(&self, errors: &mut FormErrors) -> Option<NewConcern> {
+        let answers = Answers {
+            about: &self.about,
+            about_name: &self.about_name,
+            what_happened: &self.what_happened,
+            when_and_where: &self.when_and_where,
+            category: &self.category,
+            immediate_danger: &self.immediate_danger,
+            told_in_person: &self.told_in_person,
+        };
+        parse_concern(answers, |field, message| errors.add(field, message))
+    }
+}
+
+/// Raises a concern and alerts the safeguarding leads at once, by an email with no names or content.
+/// Answers the receipt's reference.
+pub async fn raise(state: &AppState, scope: &OrgScope, concern: &NewConcern) -> AppResult<(ConcernId, String)> {
+    let leads = state.store.safeguarding_lead_emails(scope).await?;
+    let mut tx = state.store.write(scope).await?;
+    let (id, reference) = tx.raise_concern(concern).await?;
+    let composed = mail::new_concern(&format!("{}/safeguarding", state.config.public_url), concern.immediate_danger);
+    for lead in leads {
+        tx.queue_mail(&lead, composed.subject, &composed.body).await?;
+    }
+    tx.commit().await?;
+    Ok((id, reference))
+}
+
+fn category_label(id: &str) -> String {
+    categories().into_iter().find(|c| c.id == id).map_or_else(|| id.to_owned(), |c| c.label)
+}
+
+#[derive(Template)]
+#[template(path = "concern_new.html")]
+struct NewConcernPage {
+    chrome: Chrome,
+    form: ConcernForm,
+    errors: FormErrors,
+    abouts: Vec<(&'static str, &'static str)>,
+    categories: Vec<(String, String)>,
+    yes_no: Vec<(&'static str, &'static str)>,
+}
+
+async fn new_page(state: &AppState, member: &Member, form: ConcernForm, errors: FormErrors) -> AppResult<Response> {
+    render(&NewConcernPage {
+        chrome: Chrome::member(state, "Raise a concern", &member.session, "/concerns/new").await?.with_errors(&errors),
+        form,
+        errors,
+        abouts: vec![("someone", "Someone else"), ("me", "Me")],
+        categories: categories().into_iter().map(|c| (c.id, c.label)).collect(),
+        yes_no: vec![("yes", "Yes"), ("no", "No")],
+    })
+}
+
+pub async fn new_show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
+    new_page(&state, &member, ConcernForm::default(), FormErrors::default()).await
+}
+
+pub async fn new_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<ConcernForm>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    let Some(concern) = form.parse(&mut errors) else {
+        return new_page(&state, &member, form, errors).await;
+    };
+    let (_, reference) = raise(&state, &member.scope, &concern).await?;
+    Ok(Redirect::to(&format!("/concerns?raised={reference}")).into_response())
+}
+
+struct ReceiptRow {
+    reference: String,
+    category: String,
+    raised: String,
+    status: &'static str,
+}
+
+fn receipt(c: &ConcernSummary) -> ReceiptRow {
+    ReceiptRow {
+        reference: c.reference.clone(),
+        category: category_label(&c.category),
+        raised: long_datetime(c.raised_at),
+        status: c.status.label(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReceiptsQuery {
+    raised: String,
+}
+
+#[derive(Template)]
+#[template(path = "concerns.html")]
+struct ReceiptsPage {
+    chrome: Chrome,
+    raised: Option<String>,
+    rows: Vec<ReceiptRow>,
+}
+
+/// The reporter's receipts: reference, kind, when, and status. Never the content.
+pub async fn mine(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<ReceiptsQuery>,
+) -> AppResult<Response> {
+    let rows = state.store.my_concerns(&member.scope).await?.iter().map(receipt).collect();
+    render(&ReceiptsPage {
+        chrome: Chrome::member(&state, "Concerns you have raised", &member.session, "/concerns/new").await?,
+        raised: Some(query.raised).filter(|r| r.starts_with("C-") && r.len() < 20),
+        rows,
+    })
+}
+
+struct InboxRow {
+    id: ConcernId,
+    reference: String,
+    category: String,
+    raised: String,
+    status: &'static str,
+    urgent: bool,
+}
+
+#[derive(Template)]
+#[template(path = "safeguarding.html")]
+struct InboxPage {
+    chrome: Chrome,
+    rows: Vec<InboxRow>,
+    page: Page<()>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InboxQuery {
+    page: u32,
+}
+
+/// The safeguarding team's list: urgent and unhandled first. Names and content stay on each concern's page.
+pub async fn inbox(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<InboxQuery>,
+) -> AppResult<Response> {
+    let concerns = state.store.concern_inbox(&member.scope, query.page, 50).await?;
+    let rows = concerns
+        .items
+        .iter()
+        .map(|c| InboxRow {
+            id: c.id,
+            reference: c.reference.clone(),
+            category: category_label(&c.category),
+            raised: long_datetime(c.raised_at),
+            status: c.status.label(),
+            urgent: c.immediate_danger && c.status != domain::concerns::ConcernStatus::Closed,
+        })
+        .collect();
+    render(&InboxPage {
+        chrome: Chrome::member(&state, "Safeguarding concerns", &member.session, "/safeguarding").await?,
+        rows,
+        page: Page { items: Vec::new(), page: concerns.page, per_page: concerns.per_page, total: concerns.total },
+    })
+}
+
+#[derive(Template)]
+#[template(path = "concern.html")]
+struct ConcernPage {
+    chrome: Chrome,
+    concern: ConcernRecord,
+    category: String,
+    raised: String,
+    status: &'static str,
+    received: bool,
+}
+
+fn concern_id(raw: &str) -> AppResult<ConcernId> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// One concern, opened: the read is audited as case content.
+pub async fn show(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    let concern = state.store.open_concern(&member.scope, concern_id(&id)?).await?;
+    render(&ConcernPage {
+        chrome: Chrome::member(&state, &concern.summary.reference, &member.session, "/safeguarding").await?,
+        category: category_label(&concern.summary.category),
+        raised: long_datetime(concern.summary.raised_at),
+        status: concern.summary.status.label(),
+        received: concern.summary.status == domain::concerns::ConcernStatus::Received,
+        concern,
+    })
+}
+
+pub async fn acknowledge(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    let id = concern_id(&id)?;
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.acknowledge_concern(id).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/safeguarding/concerns/{id}")).into_response())
+}
