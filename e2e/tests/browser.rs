@@ -278,6 +278,23 @@ async fn set_up_sign_in_invite_and_sign_out() {
     let card = client.find(Locator::Css(".vigil-contact-card")).await.unwrap().text().await.unwrap();
     assert!(card.contains("Sam Lead") && card.contains("Dee Deputy") && card.contains("999"), "{card}");
 
+    // On a phone, the tutor raises a concern: a missed answer first, then sent; the receipt shows no content.
+    client.set_window_size(390, 844).await.unwrap();
+    client.goto(&format!("{base}/concerns/new")).await.unwrap();
+    arrive(&client, "Raise a concern").await;
+    choose(&client, "about", "someone").await;
+    fill(&client, "about_name", "Jo Young").await;
+    fill(&client, "what_happened", "Jo said people online told him to stop coming to work.").await;
+    submit(&client).await;
+    arrive(&client, "There is a problem").await;
+    choose(&client, "category", "online").await;
+    choose(&client, "immediate_danger", "no").await;
+    choose(&client, "told_in_person", "no").await;
+    submit(&client).await;
+    arrive(&client, "Your concern has been sent").await;
+    let receipt = body_text(&client).await;
+    assert!(receipt.contains("Received") && !receipt.contains("Jo Young"), "{receipt}");
+
     client.close().await.unwrap();
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

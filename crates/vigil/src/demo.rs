@@ -191,7 +191,65 @@ async fn create(store: &Store, org: &DemoOrg) -> Result<()> {
     tx.grant_role(leaver, Role::Staff, None).await?;
     tx.disable_member(leaver).await?;
     tx.commit().await?;
-    register_people(store, &scope, org).await
+    register_people(store, &scope, org).await?;
+    raise_concerns(store, &scope).await
+}
+
+/// A few concerns across categories, as the safeguarding team records them from calls and conversations:
+/// most are not about Prevent, and none leans on a stereotype.
+async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
+    let concerns = [
+        (
+            "Ari Apprentice",
+            "Ari has missed three days at the workplace and told the coach they are not sleeping and feel they cannot cope.",
+            "Review meeting, Monday afternoon",
+            "mental_health",
+            false,
+            true,
+        ),
+        (
+            "Jo Young",
+            "Jo said an older man he met through a gaming chat keeps offering him lifts and money and asked him not to tell anyone.",
+            "Said during a break at the training centre",
+            "exploitation",
+            true,
+            false,
+        ),
+        (
+            "Kit Evans",
+            "Kit shared videos in the group chat praising an attack and said people like the victims deserve it. Others in the chat were upset.",
+            "Cohort group chat, last week",
+            "prevent",
+            false,
+            false,
+        ),
+        (
+            "Eve's team member (name not given)",
+            "The employer rang to say an apprentice came in with bruises and said their partner gets angry about money.",
+            "Phone call from the employer this morning",
+            "domestic",
+            false,
+            false,
+        ),
+    ];
+    let mut tx = store.write(scope).await?;
+    for (n, (about, what, when, category, danger, handled)) in concerns.into_iter().enumerate() {
+        let (id, _) = tx
+            .raise_concern(&domain::concerns::NewConcern {
+                about: Some(about.to_owned()),
+                what_happened: what.to_owned(),
+                when_and_where: when.to_owned(),
+                category: category.to_owned(),
+                immediate_danger: danger,
+                told_in_person: n % 2 == 0,
+            })
+            .await?;
+        if handled {
+            tx.acknowledge_concern(id).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A staff member for each demo account, apprentices (one under 18) and their employers' contacts, then
