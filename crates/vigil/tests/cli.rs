@@ -11,7 +11,8 @@ fn vigil(db: &TestDb, dir: &std::path::Path, args: &[&str], stdin: Option<&str>)
     let mut command = Command::new(env!("CARGO_BIN_EXE_vigil"));
     command.args(args).env_remove("DATABASE_URL").env("VIGIL_LOG", "warn");
     if db.url.starts_with("postgres") {
-        command.env("DATABASE_URL", &db.url);
+        // With PostgreSQL the master key is configured, as every server would have it.
+        command.env("DATABASE_URL", &db.url).env("VIGIL_MASTER_KEY", "dmlnaWwtdGVzdC1tYXN0ZXIta2V5LTMyLWJ5dGVzISE=");
     } else {
         command.arg("--data-dir").arg(dir);
     }
