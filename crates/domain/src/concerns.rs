@@ -81,6 +81,8 @@ pub struct NewConcern {
     pub category: String,
     pub immediate_danger: bool,
     pub told_in_person: bool,
+    /// About a member of staff or the safeguarding team: it goes to the senior leader instead of the team.
+    pub about_staff: bool,
 }
 
 /// The longest account accepted (about six pages).
@@ -97,6 +99,8 @@ pub struct Answers<'a> {
     pub category: &'a str,
     pub immediate_danger: &'a str,
     pub told_in_person: &'a str,
+    /// `yes` when it is about a member of staff or the safeguarding team.
+    pub about_staff: &'a str,
 }
 
 /// Checks a concern's answers, recording each problem by field through `problem`.
@@ -109,6 +113,7 @@ pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str,
         category,
         immediate_danger,
         told_in_person,
+        about_staff,
     } = answers;
     let about = match about_kind {
         "me" => Some(None),
@@ -169,6 +174,7 @@ pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str,
         category: category.to_owned(),
         immediate_danger: danger?,
         told_in_person: told?,
+        about_staff: about_staff == "yes",
     })
 }
 

@@ -51,6 +51,9 @@ pub enum Action {
     /// Receive, open and handle concerns: the safeguarding leads (officers will see the cases assigned to
     /// them once cases can be assigned).
     HandleConcerns,
+    /// Receive and open concerns about staff or the safeguarding team. Open to any member at the door; the
+    /// store lets only the senior leader named in the role registry on the day see any.
+    HandleConcernsAboutStaff,
 }
 
 /// Who may take an action.
@@ -102,7 +105,7 @@ impl Action {
                 Role::Inspector,
             ]),
             Action::ManageRegistry => Access::Roles(&[Role::Admin, Role::Leader, Role::SafeguardingLead]),
-            Action::RaiseConcern => Access::Member,
+            Action::RaiseConcern | Action::HandleConcernsAboutStaff => Access::Member,
             Action::HandleConcerns => Access::Roles(&[Role::SafeguardingLead]),
         }
     }

@@ -72,8 +72,8 @@ impl WriteTx<'_> {
         let when = self.seal(concern.when_and_where.as_bytes()).await?;
         sqlx::query(
             "INSERT INTO concerns (id, org_id, reference, reporter_id, about_sealed, what_happened_sealed, \
-             when_and_where_sealed, category, immediate_danger, told_in_person, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'received', $11)",
+             when_and_where_sealed, category, immediate_danger, told_in_person, about_staff, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12)",
         )
         .bind(id.to_string())
         .bind(self.org()?.to_string())
@@ -85,6 +85,7 @@ impl WriteTx<'_> {
         .bind(concern.category.as_str())
         .bind(yes(concern.immediate_danger))
         .bind(yes(concern.told_in_person))
+        .bind(yes(concern.about_staff))
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;
@@ -101,14 +102,19 @@ impl WriteTx<'_> {
     /// # Errors
     /// [`StoreError::NotFound`] for a concern not waiting to be acknowledged.
     pub async fn acknowledge_concern(&mut self, id: ConcernId) -> StoreResult<()> {
+        let handled = match self.actor().kind {
+            crate::scope::ActorKind::Operator => None,
+            _ => Some(self.store().concerns_handled(&self.scope()?).await?.ok_or(StoreError::NotFound)?),
+        };
         let changed = sqlx::query(
             "UPDATE concerns SET status = 'being_handled', acknowledged_at = $3, acknowledged_by = $4 \
-             WHERE org_id = $1 AND id = $2 AND status = 'received'",
+             WHERE org_id = $1 AND id = $2 AND status = 'received' AND ($5 = '' OR about_staff = $5)",
         )
         .bind(self.org()?.to_string())
         .bind(id.to_string())
         .bind(ts(self.store().now()))
         .bind(self.actor().account.map(|a| a.to_string()))
+        .bind(handled.unwrap_or(""))
         .execute(self.conn())
         .await?
         .rows_affected();
@@ -137,26 +143,68 @@ impl Store {
         rows.iter().map(summary).collect()
     }
 
-    /// The safeguarding team's list: open concerns first, those with someone in immediate danger at the top.
+    /// The list of concerns the actor handles, open ones first, those with someone in immediate danger at the
+    /// top: for the safeguarding leads, every concern except those about staff or the team; for the senior
+    /// leader named in the role registry today, only those. Anyone else gets an empty list.
     ///
     /// # Errors
     /// When the database cannot be read.
     pub async fn concern_inbox(&self, scope: &OrgScope, page: u32, per_page: u32) -> StoreResult<Page<ConcernSummary>> {
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE org_id = $1")
+        let page = page.max(1);
+        let Some(about_staff) = self.concerns_handled(scope).await? else {
+            return Ok(Page { items: Vec::new(), page, per_page, total: 0 });
+        };
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND about_staff = $2")
             .bind(scope.org().to_string())
+            .bind(about_staff)
             .fetch_one(&self.pool)
             .await?;
-        let page = page.max(1);
         let rows = sqlx::query(crate::db::sql(format!(
-            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 ORDER BY CASE status WHEN 'closed' THEN 1 ELSE 0 END, \
-             immediate_danger DESC, created_at DESC LIMIT $2 OFFSET $3"
+            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 AND about_staff = $4 \
+             ORDER BY CASE status WHEN 'closed' THEN 1 ELSE 0 END, immediate_danger DESC, created_at DESC LIMIT $2 OFFSET $3"
         )))
         .bind(scope.org().to_string())
         .bind(i64::from(per_page))
         .bind(i64::from(per_page) * i64::from(page - 1))
+        .bind(about_staff)
         .fetch_all(&self.pool)
         .await?;
         Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
+    }
+
+    /// Which concerns the actor handles: `Some("no")` for a safeguarding lead (all but those about staff),
+    /// `Some("yes")` for today's senior leader in the role registry (only those), `None` for anyone else.
+    async fn concerns_handled(&self, scope: &OrgScope) -> StoreResult<Option<&'static str>> {
+        if scope.has_role(domain::roles::Role::SafeguardingLead) {
+            return Ok(Some("no"));
+        }
+        let Some(account) = scope.actor().account else { return Ok(None) };
+        let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
+            .bind(account.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let holders = self.holders_on(scope, self.now().date()).await?;
+        let is_senior_leader = holders
+            .iter()
+            .any(|h| h.post == domain::registry::Post::SeniorLeader && h.email.is_some() && h.email == email);
+        Ok(is_senior_leader.then_some("yes"))
+    }
+
+    /// The emails to alert about a new concern: the leads, or for a concern about staff or the team, today's
+    /// senior leader.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn concern_recipients(&self, scope: &OrgScope, about_staff: bool) -> StoreResult<Vec<String>> {
+        if !about_staff {
+            return self.safeguarding_lead_emails(scope).await;
+        }
+        let holders = self.holders_on(scope, self.now().date()).await?;
+        Ok(holders
+            .into_iter()
+            .filter(|h| h.post == domain::registry::Post::SeniorLeader)
+            .filter_map(|h| h.email)
+            .collect())
     }
 
     /// Opens a concern for the safeguarding team: its content is unsealed, and the read is audited as case
@@ -165,13 +213,15 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] for another organisation's concern.
     pub async fn open_concern(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<ConcernRecord> {
+        let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
         let row = sqlx::query(crate::db::sql(format!(
             "SELECT {SUMMARY}, about_sealed, what_happened_sealed, when_and_where_sealed, told_in_person, \
              (SELECT display_name FROM accounts a WHERE a.id = reporter_id) AS reporter FROM concerns \
-             WHERE org_id = $1 AND id = $2"
+             WHERE org_id = $1 AND id = $2 AND about_staff = $3"
         )))
         .bind(scope.org().to_string())
         .bind(id.to_string())
+        .bind(about_staff)
         .fetch_optional(&self.pool)
         .await?
         .found()?;

@@ -242,6 +242,7 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
                 category: category.to_owned(),
                 immediate_danger: danger,
                 told_in_person: n % 2 == 0,
+                about_staff: false,
             })
             .await?;
         if handled {

@@ -97,6 +97,9 @@ routes! {
     GET  "/safeguarding"                 HandleConcerns            Page => pages::concerns::inbox;
     GET  "/safeguarding/concerns/{id}"   HandleConcerns            Page => pages::concerns::show;
     POST "/safeguarding/concerns/{id}/acknowledge" HandleConcerns  Page => pages::concerns::acknowledge;
+    GET  "/concerns/about-staff"         HandleConcernsAboutStaff  Page => pages::concerns::about_staff;
+    GET  "/concerns/about-staff/concerns/{id}" HandleConcernsAboutStaff Page => pages::concerns::show_about_staff;
+    POST "/concerns/about-staff/concerns/{id}/acknowledge" HandleConcernsAboutStaff Page => pages::concerns::acknowledge_about_staff;
     GET  "/people"                       ViewPeople                Page => pages::people::list;
     GET  "/people/new"                   ManagePeople              Page => pages::people::new_show;
     POST "/people/new"                   ManagePeople              Page => pages::people::new_submit;

@@ -26,6 +26,9 @@ pub struct ConcernBody {
     pub category: String,
     pub immediate_danger: bool,
     pub told_in_person: bool,
+    /// About a member of staff or the safeguarding team: it goes to the senior leader instead.
+    #[serde(default)]
+    pub about_staff: bool,
 }
 
 /// A receipt: what the person who raised a concern may see of it.
@@ -65,6 +68,7 @@ pub async fn create(
         category: body.category.clone(),
         immediate_danger: yes_no(body.immediate_danger),
         told_in_person: yes_no(body.told_in_person),
+        about_staff: yes_no(body.about_staff),
     };
     let mut errors = FormErrors::default();
     let concern = form.parse(&mut errors).ok_or(errors)?;

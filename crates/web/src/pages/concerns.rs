@@ -30,6 +30,7 @@ pub struct ConcernForm {
     pub category: String,
     pub immediate_danger: String,
     pub told_in_person: String,
+    pub about_staff: String,
 }
 
 impl ConcernForm {
@@ -43,6 +44,7 @@ impl ConcernForm {
             category: &self.category,
             immediate_danger: &self.immediate_danger,
             told_in_person: &self.told_in_person,
+            about_staff: &self.about_staff,
         };
         parse_concern(answers, |field, message| errors.add(field, message))
     }
@@ -51,16 +53,22 @@ impl ConcernForm {
 /// Raises a concern and alerts the safeguarding leads at once, by an email with no names or content.
 /// Answers the receipt's reference.
 pub async fn raise(state: &AppState, scope: &OrgScope, concern: &NewConcern) -> AppResult<(ConcernId, String)> {
-    let leads = state.store.safeguarding_lead_emails(scope).await?;
+    let recipients = state.store.concern_recipients(scope, concern.about_staff).await?;
     let mut tx = state.store.write(scope).await?;
     let (id, reference) = tx.raise_concern(concern).await?;
-    let composed = mail::new_concern(&format!("{}/safeguarding", state.config.public_url), concern.immediate_danger);
-    for lead in leads {
-        tx.queue_mail(&lead, composed.subject, &composed.body).await?;
+    let base = if concern.about_staff { ABOUT_STAFF } else { TEAM };
+    let composed = mail::new_concern(&format!("{}{base}", state.config.public_url), concern.immediate_danger);
+    for recipient in recipients {
+        tx.queue_mail(&recipient, composed.subject, &composed.body).await?;
     }
     tx.commit().await?;
     Ok((id, reference))
 }
+
+/// Where the safeguarding team handles concerns.
+const TEAM: &str = "/safeguarding";
+/// Where the senior leader handles concerns about staff or the safeguarding team.
+const ABOUT_STAFF: &str = "/concerns/about-staff";
 
 fn category_label(id: &str) -> String {
     categories().into_iter().find(|c| c.id == id).map_or_else(|| id.to_owned(), |c| c.label)
@@ -164,6 +172,8 @@ struct InboxPage {
     chrome: Chrome,
     rows: Vec<InboxRow>,
     page: Page<()>,
+    base: &'static str,
+    page_prefix: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -178,6 +188,19 @@ pub async fn inbox(
     member: Member,
     Query(query): Query<InboxQuery>,
 ) -> AppResult<Response> {
+    inbox_at(&state, &member, &query, TEAM).await
+}
+
+/// The senior leader's list of concerns about staff or the safeguarding team (empty for anyone else).
+pub async fn about_staff(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<InboxQuery>,
+) -> AppResult<Response> {
+    inbox_at(&state, &member, &query, ABOUT_STAFF).await
+}
+
+async fn inbox_at(state: &AppState, member: &Member, query: &InboxQuery, base: &'static str) -> AppResult<Response> {
     let concerns = state.store.concern_inbox(&member.scope, query.page, 50).await?;
     let rows = concerns
         .items
@@ -191,10 +214,13 @@ pub async fn inbox(
             urgent: c.immediate_danger && c.status != domain::concerns::ConcernStatus::Closed,
         })
         .collect();
+    let title = if base == TEAM { "Safeguarding concerns" } else { "Concerns about staff or the safeguarding team" };
     render(&InboxPage {
-        chrome: Chrome::member(&state, "Safeguarding concerns", &member.session, "/safeguarding").await?,
+        chrome: Chrome::member(state, title, &member.session, base).await?,
         rows,
         page: Page { items: Vec::new(), page: concerns.page, per_page: concerns.per_page, total: concerns.total },
+        base,
+        page_prefix: format!("{base}?"),
     })
 }
 
@@ -202,6 +228,7 @@ pub async fn inbox(
 #[template(path = "concern.html")]
 struct ConcernPage {
     chrome: Chrome,
+    base: &'static str,
     concern: ConcernRecord,
     category: String,
     raised: String,
@@ -215,9 +242,23 @@ fn concern_id(raw: &str) -> AppResult<ConcernId> {
 
 /// One concern, opened: the read is audited as case content.
 pub async fn show(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
-    let concern = state.store.open_concern(&member.scope, concern_id(&id)?).await?;
+    show_at(&state, &member, &id, TEAM).await
+}
+
+/// One concern about staff or the safeguarding team, opened by the senior leader.
+pub async fn show_about_staff(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    show_at(&state, &member, &id, ABOUT_STAFF).await
+}
+
+async fn show_at(state: &AppState, member: &Member, id: &str, base: &'static str) -> AppResult<Response> {
+    let concern = state.store.open_concern(&member.scope, concern_id(id)?).await?;
     render(&ConcernPage {
-        chrome: Chrome::member(&state, &concern.summary.reference, &member.session, "/safeguarding").await?,
+        chrome: Chrome::member(state, &concern.summary.reference, &member.session, base).await?,
+        base,
         category: category_label(&concern.summary.category),
         raised: long_datetime(concern.summary.raised_at),
         status: concern.summary.status.label(),
@@ -227,9 +268,21 @@ pub async fn show(State(state): State<AppState>, member: Member, Path(id): Path<
 }
 
 pub async fn acknowledge(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
-    let id = concern_id(&id)?;
+    acknowledge_at(&state, &member, &id, TEAM).await
+}
+
+pub async fn acknowledge_about_staff(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    acknowledge_at(&state, &member, &id, ABOUT_STAFF).await
+}
+
+async fn acknowledge_at(state: &AppState, member: &Member, id: &str, base: &'static str) -> AppResult<Response> {
+    let id = concern_id(id)?;
     let mut tx = state.store.write(&member.scope).await?;
     tx.acknowledge_concern(id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/safeguarding/concerns/{id}")).into_response())
+    Ok(Redirect::to(&format!("{base}/concerns/{id}")).into_response())
 }

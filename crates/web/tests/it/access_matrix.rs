@@ -55,6 +55,7 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
     (Action::ManageRegistry, Some(&[Role::Admin, Role::Leader, Role::SafeguardingLead])),
     (Action::RaiseConcern, Some(&Role::ALL)),
     (Action::HandleConcerns, Some(&[Role::SafeguardingLead])),
+    (Action::HandleConcernsAboutStaff, Some(&Role::ALL)),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {

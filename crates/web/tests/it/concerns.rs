@@ -50,7 +50,7 @@ async fn a_concern_reaches_the_team_and_the_reporter_sees_only_its_status(app: T
     assert!(!alert.body.contains("Jo") && !alert.body.contains("plot") && !alert.body.contains("tutor"));
 
     // Nobody outside the safeguarding team can list or open it.
-    let id = app.store.concern_inbox(&scope, 1, 10).await.unwrap().items[0].id;
+    let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
     for outsider in ["tutor@alpha.example", "admin@alpha.example", "leader@alpha.example"] {
         app.sign_in(outsider).await;
         assert_eq!(app.get("/safeguarding").await.status, StatusCode::FORBIDDEN, "{outsider}");
@@ -149,3 +149,67 @@ async fn the_words_of_a_concern_are_never_stored_in_clear(app: TestApp) {
     }
 }
 both!(the_words_of_a_concern_are_never_stored_in_clear);
+
+async fn a_concern_about_staff_goes_to_the_senior_leader_only(app: TestApp) {
+    let scope = app.org("delta", Nation::England).await;
+    app.member(&scope, "lead@delta.example", Role::SafeguardingLead).await;
+    app.member(&scope, "head@delta.example", Role::Leader).await;
+    app.member(&scope, "tutor@delta.example", Role::Staff).await;
+    // The head is named in the role registry as the senior leader for concerns about staff.
+    let none = std::collections::HashSet::new();
+    let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
+    let cells = std::collections::HashMap::from([
+        ("kind", "staff".to_owned()),
+        ("given_name", "Hana".to_owned()),
+        ("family_name", "Head".to_owned()),
+        ("email", "head@delta.example".to_owned()),
+    ]);
+    let head = domain::people::parse_person(&cells, app.store.now().date(), &known).unwrap();
+    let mut tx = app.store.write(&scope).await.unwrap();
+    tx.import_people(&[head]).await.unwrap();
+    tx.commit().await.unwrap();
+    let person = app.store.person_by_email(&scope, "head@delta.example").await.unwrap().unwrap();
+    let mut tx = app.store.write(&scope).await.unwrap();
+    tx.appoint(domain::registry::Post::SeniorLeader, person, None, app.store.now().date(), None).await.unwrap();
+    tx.commit().await.unwrap();
+
+    app.sign_in("tutor@delta.example").await;
+    app.get("/concerns/new").await;
+    app.post(
+        "/concerns/new",
+        &[
+            ("about", "someone"),
+            ("about_name", "A colleague"),
+            ("what_happened", "Messages to a learner late at night."),
+            ("category", "other"),
+            ("immediate_danger", "no"),
+            ("told_in_person", "no"),
+            ("about_staff", "yes"),
+        ],
+    )
+    .await;
+    let mail = app.store.outbox(10).await.unwrap();
+    assert!(mail.iter().any(|m| m.recipient == "head@delta.example" && m.body.contains("/concerns/about-staff")));
+    assert!(!mail.iter().any(|m| m.recipient == "lead@delta.example"), "the safeguarding team is not told");
+
+    app.sign_in("lead@delta.example").await;
+    assert!(app.get("/safeguarding").await.body.contains("No concerns have been raised"));
+    assert!(app.get("/concerns/about-staff").await.body.contains("No concerns have been raised"));
+    let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
+    assert_eq!(app.get(&format!("/safeguarding/concerns/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/concerns/about-staff/concerns/{id}")).await.status, StatusCode::NOT_FOUND);
+
+    app.sign_in("head@delta.example").await;
+    let list = app.get("/concerns/about-staff").await;
+    assert!(list.body.contains("Concerns about staff or the safeguarding team") && list.body.contains("C-"));
+    let page = app.get(&format!("/concerns/about-staff/concerns/{id}")).await;
+    assert!(page.body.contains("Messages to a learner late at night."));
+    assert_eq!(
+        app.post(&format!("/concerns/about-staff/concerns/{id}/acknowledge"), &[]).await.location(),
+        format!("/concerns/about-staff/concerns/{id}")
+    );
+    app.sign_in("tutor@delta.example").await;
+    assert!(app.get("/concerns").await.body.contains("Being handled"));
+    assert_eq!(app.get(&format!("/concerns/about-staff/concerns/{id}")).await.status, StatusCode::NOT_FOUND);
+}
+both!(a_concern_about_staff_goes_to_the_senior_leader_only);
