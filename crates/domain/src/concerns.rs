@@ -85,6 +85,9 @@ pub struct NewConcern {
     pub about_staff: bool,
 }
 
+/// A concern nobody has acknowledged after this long becomes a task for every safeguarding lead and deputy.
+pub const ACKNOWLEDGE_WITHIN: time::Duration = time::Duration::hours(4);
+
 /// The longest account accepted (about six pages).
 pub const MAX_ACCOUNT: usize = 20_000;
 

@@ -26,6 +26,7 @@ impl Store {
         items.extend(self.profile_review(scope).await?);
         items.extend(self.expiring_invitations(scope).await?);
         items.extend(self.missing_cover(scope).await?);
+        items.extend(self.unacknowledged_concerns(scope).await?);
         let horizon = self.now().date() + DUE_SOON;
         items.retain(|item| item.due_on <= horizon);
         items.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.source.cmp(b.source)));
@@ -92,6 +93,29 @@ impl Store {
             items.push(alert("No safeguarding lead or deputy is available today: arrange cover"));
         }
         Ok(items)
+    }
+
+    /// Concerns for the safeguarding team that nobody has acknowledged in time: a task for every lead and
+    /// deputy. (Concerns about staff are the senior leader's, and are not listed to the team.)
+    async fn unacknowledged_concerns(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
+        let cutoff = ts(self.now() - domain::concerns::ACKNOWLEDGE_WITHIN);
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND status = 'received' AND about_staff = 'no' AND created_at < $2",
+        )
+        .bind(scope.org().to_string())
+        .bind(cutoff)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((waiting > 0)
+            .then(|| DueItem {
+                source: "unacknowledged_concern",
+                title: "A concern has waited more than 4 hours for someone to acknowledge it",
+                due_on: self.now().date(),
+                link: "/safeguarding".into(),
+                owner: Owner::Roles(&[Role::SafeguardingLead]),
+            })
+            .into_iter()
+            .collect())
     }
 
     /// Invitations that expire soon without being accepted, for whoever sent them.

@@ -49,6 +49,13 @@ async fn a_concern_reaches_the_team_and_the_reporter_sees_only_its_status(app: T
     assert!(alert.subject.starts_with("Urgent"));
     assert!(!alert.body.contains("Jo") && !alert.body.contains("plot") && !alert.body.contains("tutor"));
 
+    // Unacknowledged after four hours, it becomes a task for every lead and deputy.
+    app.sign_in("lead@alpha.example").await;
+    assert!(!app.get("/").await.body.contains("waited more than 4 hours"));
+    app.clock.advance(time::Duration::hours(5));
+    app.sign_in("lead@alpha.example").await;
+    assert!(app.get("/").await.body.contains("waited more than 4 hours"));
+
     // Nobody outside the safeguarding team can list or open it.
     let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
     for outsider in ["tutor@alpha.example", "admin@alpha.example", "leader@alpha.example"] {
