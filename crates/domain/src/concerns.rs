@@ -83,7 +83,13 @@ pub struct NewConcern {
     pub told_in_person: bool,
     /// About a member of staff or the safeguarding team: it goes to the senior leader instead of the team.
     pub about_staff: bool,
+    /// `vigil` when raised here by the reporter, else how it reached the team (see [`RECEIVED_VIA`]).
+    pub received_via: String,
 }
+
+/// How a concern reached the safeguarding team, when the team records it themselves.
+pub const RECEIVED_VIA: &[(&str, &str)] =
+    &[("in_person", "Told in person"), ("phone", "A phone call"), ("email", "An email"), ("agency", "Another agency")];
 
 /// A concern nobody has acknowledged after this long becomes a task for every safeguarding lead and deputy.
 pub const ACKNOWLEDGE_WITHIN: time::Duration = time::Duration::hours(4);
@@ -104,6 +110,8 @@ pub struct Answers<'a> {
     pub told_in_person: &'a str,
     /// `yes` when it is about a member of staff or the safeguarding team.
     pub about_staff: &'a str,
+    /// Empty when the reporter raises it; how it reached the team when the team records it.
+    pub received_via: &'a str,
 }
 
 /// Checks a concern's answers, recording each problem by field through `problem`.
@@ -117,7 +125,12 @@ pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str,
         immediate_danger,
         told_in_person,
         about_staff,
+        received_via,
     } = answers;
+    let via_known = received_via.is_empty() || RECEIVED_VIA.iter().any(|(id, _)| *id == received_via);
+    if !via_known {
+        problem("received_via", "Select how the concern reached you");
+    }
     let about = match about_kind {
         "me" => Some(None),
         "someone" if about_name.trim().is_empty() => {
@@ -178,6 +191,7 @@ pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str,
         immediate_danger: danger?,
         told_in_person: told?,
         about_staff: about_staff == "yes",
+        received_via: if received_via.is_empty() { "vigil".into() } else { received_via.to_owned() },
     })
 }
 

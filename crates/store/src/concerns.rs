@@ -34,6 +34,8 @@ pub struct ConcernRecord {
     pub when_and_where: String,
     pub told_in_person: bool,
     pub reporter_name: Option<String>,
+    /// `vigil`, or how it reached the team.
+    pub received_via: String,
 }
 
 const SUMMARY: &str = "id, reference, category, immediate_danger, status, created_at";
@@ -72,8 +74,8 @@ impl WriteTx<'_> {
         let when = self.seal(concern.when_and_where.as_bytes()).await?;
         sqlx::query(
             "INSERT INTO concerns (id, org_id, reference, reporter_id, about_sealed, what_happened_sealed, \
-             when_and_where_sealed, category, immediate_danger, told_in_person, about_staff, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'received', $12)",
+             when_and_where_sealed, category, immediate_danger, told_in_person, about_staff, received_via, status, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'received', $13)",
         )
         .bind(id.to_string())
         .bind(self.org()?.to_string())
@@ -86,6 +88,7 @@ impl WriteTx<'_> {
         .bind(yes(concern.immediate_danger))
         .bind(yes(concern.told_in_person))
         .bind(yes(concern.about_staff))
+        .bind(concern.received_via.as_str())
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;
@@ -215,7 +218,7 @@ impl Store {
     pub async fn open_concern(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<ConcernRecord> {
         let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
         let row = sqlx::query(crate::db::sql(format!(
-            "SELECT {SUMMARY}, about_sealed, what_happened_sealed, when_and_where_sealed, told_in_person, \
+            "SELECT {SUMMARY}, about_sealed, what_happened_sealed, when_and_where_sealed, told_in_person, received_via, \
              (SELECT display_name FROM accounts a WHERE a.id = reporter_id) AS reporter FROM concerns \
              WHERE org_id = $1 AND id = $2 AND about_staff = $3"
         )))
@@ -240,6 +243,7 @@ impl Store {
             when_and_where: unseal(row.try_get("when_and_where_sealed")?).await?,
             told_in_person: row.try_get::<String, _>("told_in_person")? == "yes",
             reporter_name: row.try_get("reporter")?,
+            received_via: row.try_get("received_via")?,
         };
         self.record_read(scope, AuditEvent::new("concern.viewed", "concern", id.0).case_content()).await?;
         Ok(record)

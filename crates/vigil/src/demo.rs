@@ -243,6 +243,7 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
                 immediate_danger: danger,
                 told_in_person: n % 2 == 0,
                 about_staff: false,
+                received_via: if n == 3 { "phone" } else { "in_person" }.into(),
             })
             .await?;
         if handled {

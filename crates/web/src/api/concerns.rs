@@ -69,6 +69,7 @@ pub async fn create(
         immediate_danger: yes_no(body.immediate_danger),
         told_in_person: yes_no(body.told_in_person),
         about_staff: yes_no(body.about_staff),
+        received_via: String::new(),
     };
     let mut errors = FormErrors::default();
     let concern = form.parse(&mut errors).ok_or(errors)?;

@@ -31,6 +31,8 @@ pub struct ConcernForm {
     pub immediate_danger: String,
     pub told_in_person: String,
     pub about_staff: String,
+    /// Only on the safeguarding team's form: how the concern reached them.
+    pub received_via: String,
 }
 
 impl ConcernForm {
@@ -45,6 +47,7 @@ impl ConcernForm {
             immediate_danger: &self.immediate_danger,
             told_in_person: &self.told_in_person,
             about_staff: &self.about_staff,
+            received_via: &self.received_via,
         };
         parse_concern(answers, |field, message| errors.add(field, message))
     }
@@ -83,6 +86,9 @@ struct NewConcernPage {
     abouts: Vec<(&'static str, &'static str)>,
     categories: Vec<(String, String)>,
     yes_no: Vec<(&'static str, &'static str)>,
+    /// The safeguarding team records concerns that reach them by other routes.
+    team: bool,
+    vias: Vec<(&'static str, &'static str)>,
 }
 
 async fn new_page(state: &AppState, member: &Member, form: ConcernForm, errors: FormErrors) -> AppResult<Response> {
@@ -93,6 +99,8 @@ async fn new_page(state: &AppState, member: &Member, form: ConcernForm, errors: 
         abouts: vec![("someone", "Someone else"), ("me", "Me")],
         categories: categories().into_iter().map(|c| (c.id, c.label)).collect(),
         yes_no: vec![("yes", "Yes"), ("no", "No")],
+        team: member.scope.has_role(domain::roles::Role::SafeguardingLead),
+        vias: domain::concerns::RECEIVED_VIA.to_vec(),
     })
 }
 
@@ -106,6 +114,12 @@ pub async fn new_submit(
     Form(form): Form<ConcernForm>,
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
+    // Only the safeguarding team records how a concern reached them; for anyone else it was raised here.
+    let form = if member.scope.has_role(domain::roles::Role::SafeguardingLead) {
+        form
+    } else {
+        ConcernForm { received_via: String::new(), ..form }
+    };
     let Some(concern) = form.parse(&mut errors) else {
         return new_page(&state, &member, form, errors).await;
     };
@@ -234,6 +248,7 @@ struct ConcernPage {
     raised: String,
     status: &'static str,
     received: bool,
+    via: &'static str,
 }
 
 fn concern_id(raw: &str) -> AppResult<ConcernId> {
@@ -263,6 +278,10 @@ async fn show_at(state: &AppState, member: &Member, id: &str, base: &'static str
         raised: long_datetime(concern.summary.raised_at),
         status: concern.summary.status.label(),
         received: concern.summary.status == domain::concerns::ConcernStatus::Received,
+        via: domain::concerns::RECEIVED_VIA
+            .iter()
+            .find(|(id, _)| *id == concern.received_via)
+            .map_or("Raised in Vigil", |(_, label)| label),
         concern,
     })
 }

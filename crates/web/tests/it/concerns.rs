@@ -220,3 +220,32 @@ async fn a_concern_about_staff_goes_to_the_senior_leader_only(app: TestApp) {
     assert_eq!(app.get(&format!("/concerns/about-staff/concerns/{id}")).await.status, StatusCode::NOT_FOUND);
 }
 both!(a_concern_about_staff_goes_to_the_senior_leader_only);
+
+async fn the_team_records_concerns_that_reach_them_another_way(app: TestApp) {
+    let scope = app.org("eta", Nation::Wales).await;
+    app.member(&scope, "lead@eta.example", Role::SafeguardingLead).await;
+    app.member(&scope, "tutor@eta.example", Role::Staff).await;
+    app.sign_in("tutor@eta.example").await;
+    assert!(!app.get("/concerns/new").await.body.contains("how did it reach you"), "only the team is asked");
+    app.sign_in("lead@eta.example").await;
+    assert!(app.get("/concerns/new").await.body.contains("how did it reach you"));
+    let recorded = app
+        .post(
+            "/concerns/new",
+            &[
+                ("received_via", "phone"),
+                ("about", "someone"),
+                ("about_name", "A learner"),
+                ("what_happened", "The employer rang."),
+                ("category", "workplace"),
+                ("immediate_danger", "no"),
+                ("told_in_person", "no"),
+                ("about_staff", "no"),
+            ],
+        )
+        .await;
+    assert!(recorded.location().starts_with("/concerns?raised="));
+    let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
+    assert!(app.get(&format!("/safeguarding/concerns/{id}")).await.body.contains("A phone call"));
+}
+both!(the_team_records_concerns_that_reach_them_another_way);
