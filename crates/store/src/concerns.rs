@@ -175,6 +175,23 @@ impl Store {
         Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
     }
 
+    /// How many concerns the actor handles are waiting to be acknowledged, and how many of those are urgent.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn concerns_waiting(&self, scope: &OrgScope) -> StoreResult<(i64, i64)> {
+        let Some(about_staff) = self.concerns_handled(scope).await? else { return Ok((0, 0)) };
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS waiting, COALESCE(SUM(CASE WHEN immediate_danger = 'yes' THEN 1 ELSE 0 END), 0) AS urgent \
+             FROM concerns WHERE org_id = $1 AND about_staff = $2 AND status = 'received'",
+        )
+        .bind(scope.org().to_string())
+        .bind(about_staff)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("waiting")?, row.try_get("urgent")?))
+    }
+
     /// Which concerns the actor handles: `Some("no")` for a safeguarding lead (all but those about staff),
     /// `Some("yes")` for today's senior leader in the role registry (only those), `None` for anyone else.
     async fn concerns_handled(&self, scope: &OrgScope) -> StoreResult<Option<&'static str>> {

@@ -23,6 +23,10 @@ struct HomePage {
     is_lead: bool,
     confirmations: usize,
     tasks: Vec<TaskRow>,
+    /// Concerns waiting for the actor (a lead, or the senior leader for concerns about staff), and how many are urgent.
+    concerns_waiting: i64,
+    concerns_urgent: i64,
+    concerns_link: &'static str,
 }
 
 /// A task as the home page lists it.
@@ -39,6 +43,7 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
     let is_lead = member.scope.has_role(Role::SafeguardingLead);
     let confirmations = if is_lead { state.store.pending_confirmations(&member.scope).await?.len() } else { 0 };
     let today = state.store.now().date();
+    let (concerns_waiting, concerns_urgent) = state.store.concerns_waiting(&member.scope).await?;
     let tasks = state
         .store
         .my_tasks(&member.scope)
@@ -64,5 +69,8 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
         is_lead,
         confirmations,
         tasks,
+        concerns_waiting,
+        concerns_urgent,
+        concerns_link: if is_lead { "/safeguarding" } else { "/concerns/about-staff" },
     })
 }

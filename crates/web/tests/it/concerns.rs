@@ -51,7 +51,12 @@ async fn a_concern_reaches_the_team_and_the_reporter_sees_only_its_status(app: T
 
     // Unacknowledged after four hours, it becomes a task for every lead and deputy.
     app.sign_in("lead@alpha.example").await;
-    assert!(!app.get("/").await.body.contains("waited more than 4 hours"));
+    let home = app.get("/").await;
+    assert!(
+        home.body.contains("1 concern is waiting for you") && home.body.contains("1 urgent"),
+        "alerted in the app at once"
+    );
+    assert!(!home.body.contains("waited more than 4 hours"));
     app.clock.advance(time::Duration::hours(5));
     app.sign_in("lead@alpha.example").await;
     assert!(app.get("/").await.body.contains("waited more than 4 hours"));
