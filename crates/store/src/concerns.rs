@@ -175,6 +175,35 @@ impl Store {
         Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
     }
 
+    /// Who has opened a concern, and when, newest first: the "who viewed this" record, from the audit log.
+    /// Only whoever may open the concern may see it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for a concern the actor does not handle.
+    pub async fn concern_viewers(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<Vec<(String, OffsetDateTime)>> {
+        let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
+        let handled: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND id = $2 AND about_staff = $3")
+                .bind(scope.org().to_string())
+                .bind(id.to_string())
+                .bind(about_staff)
+                .fetch_one(&self.pool)
+                .await?;
+        if handled == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let rows = sqlx::query(
+            "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at FROM audit_events e \
+             LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.chain = $1 AND e.entity_id = $2 \
+             AND e.action = 'concern.viewed' ORDER BY e.seq DESC LIMIT 200",
+        )
+        .bind(scope.org().to_string())
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("who")?, parse_ts(&r.try_get::<String, _>("at")?)?))).collect()
+    }
+
     /// How many concerns the actor handles are waiting to be acknowledged, and how many of those are urgent.
     ///
     /// # Errors

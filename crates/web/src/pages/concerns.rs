@@ -249,6 +249,8 @@ struct ConcernPage {
     status: &'static str,
     received: bool,
     via: &'static str,
+    /// Who has opened the concern, and when: this opening included.
+    viewers: Vec<(String, String)>,
 }
 
 fn concern_id(raw: &str) -> AppResult<ConcernId> {
@@ -270,8 +272,17 @@ pub async fn show_about_staff(
 }
 
 async fn show_at(state: &AppState, member: &Member, id: &str, base: &'static str) -> AppResult<Response> {
-    let concern = state.store.open_concern(&member.scope, concern_id(id)?).await?;
+    let id = concern_id(id)?;
+    let concern = state.store.open_concern(&member.scope, id).await?;
+    let viewers = state
+        .store
+        .concern_viewers(&member.scope, id)
+        .await?
+        .into_iter()
+        .map(|(who, at)| (who, long_datetime(at)))
+        .collect();
     render(&ConcernPage {
+        viewers,
         chrome: Chrome::member(state, &concern.summary.reference, &member.session, base).await?,
         base,
         category: category_label(&concern.summary.category),
