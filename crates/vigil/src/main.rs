@@ -318,7 +318,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         .iter()
                         .map(|j| {
                             let error = j.last_error.as_deref().unwrap_or("");
-                            format!("{}\t{}\t{}\tattempts {}\t{}\t{error}", j.state, j.kind, j.run_at, j.attempts, j.id)
+                            let run_at =
+                                j.run_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+                            format!("{}\t{}\t{run_at}\tattempts {}\t{}\t{error}", j.state, j.kind, j.attempts, j.id)
                         })
                         .collect::<Vec<_>>(),
                 )?;
