@@ -59,6 +59,12 @@ pub fn parse_yes_no(raw: &str, message: &'static str) -> Result<bool, Invalid> {
     }
 }
 
+/// The stored and typed form of a yes/no answer: the inverse of [`parse_yes_no`].
+#[must_use]
+pub fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
 /// The profile as recorded at one time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Profile {

@@ -97,6 +97,12 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The page's numbers without its items, for pagination links once the items are shown.
+    #[must_use]
+    pub fn numbers(&self) -> Page<()> {
+        Page { items: Vec::new(), page: self.page, per_page: self.per_page, total: self.total }
+    }
+
     #[must_use]
     pub fn pages(&self) -> u32 {
         let per = i64::from(self.per_page.max(1));

@@ -9,6 +9,7 @@ use crate::{Store, WriteTx};
 use domain::ConcernId;
 use domain::audit::AuditEvent;
 use domain::concerns::{ConcernStatus, NewConcern};
+use domain::profile::yes_no;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -52,10 +53,6 @@ fn summary(row: &AnyRow) -> StoreResult<ConcernSummary> {
     })
 }
 
-fn yes(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
-}
-
 impl WriteTx<'_> {
     /// Raises a concern: its words are sealed, and it is received for the safeguarding team. Answers its
     /// id and the reference for the reporter's receipt.
@@ -85,9 +82,9 @@ impl WriteTx<'_> {
         .bind(what)
         .bind(when)
         .bind(concern.category.as_str())
-        .bind(yes(concern.immediate_danger))
-        .bind(yes(concern.told_in_person))
-        .bind(yes(concern.about_staff))
+        .bind(yes_no(concern.immediate_danger))
+        .bind(yes_no(concern.told_in_person))
+        .bind(yes_no(concern.about_staff))
         .bind(concern.received_via.as_str())
         .bind(ts(self.store().now()))
         .execute(self.conn())

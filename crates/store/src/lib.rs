@@ -26,6 +26,7 @@ pub mod sites;
 pub mod totp;
 mod tx;
 
+pub use audit::Page;
 pub use db::{Backend, Clock, FixedClock, SystemClock};
 pub use error::{StoreError, StoreResult};
 pub use scope::{Actor, ActorKind, OrgScope};

@@ -20,6 +20,16 @@ pub struct Mail {
     pub created_at: OffsetDateTime,
 }
 
+fn mail(row: &sqlx::any::AnyRow) -> StoreResult<Mail> {
+    Ok(Mail {
+        id: row.try_get("id")?,
+        recipient: row.try_get("recipient")?,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body")?,
+        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+    })
+}
+
 impl WriteTx<'_> {
     /// Queues an email to go out when the transaction commits.
     ///
@@ -52,17 +62,7 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Mail {
-                    id: row.try_get("id")?,
-                    recipient: row.try_get("recipient")?,
-                    subject: row.try_get("subject")?,
-                    body: row.try_get("body")?,
-                    created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
-                })
-            })
-            .collect()
+        rows.iter().map(mail).collect()
     }
 
     /// One email, by id.
@@ -75,13 +75,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .found()?;
-        Ok(Mail {
-            id: row.try_get("id")?,
-            recipient: row.try_get("recipient")?,
-            subject: row.try_get("subject")?,
-            body: row.try_get("body")?,
-            created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
-        })
+        mail(&row)
     }
 
     /// Records that an email was handed to the mail server.

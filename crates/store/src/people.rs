@@ -27,12 +27,6 @@ impl Person {
     pub fn full_name(&self) -> String {
         format!("{} {}", self.details.given_name, self.details.family_name)
     }
-
-    /// Whether the person has left by `day`.
-    #[must_use]
-    pub fn archived_on(&self, day: Date) -> bool {
-        self.details.end_date.is_some_and(|end| end < day)
-    }
 }
 
 /// Which people a list shows.

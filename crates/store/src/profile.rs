@@ -6,6 +6,7 @@ use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
 use domain::org::{Nation, ProviderType};
+use domain::profile::yes_no;
 use domain::profile::{Profile, Subcontracting};
 use domain::{AccountId, ProfileVersionId};
 use sqlx::Row;
@@ -23,10 +24,6 @@ pub struct ProfileVersion {
 
 const COLUMNS: &str = "id, recorded_at, recorded_by, nation, provider_type, enrols_under_18, subcontracting, \
                        has_premises, local_authorities";
-
-fn yes(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
-}
 
 fn version(row: &AnyRow) -> StoreResult<ProfileVersion> {
     let bad = |what| StoreError::Other(format!("bad {what} in profile_versions"));
@@ -104,9 +101,9 @@ impl WriteTx<'_> {
         .bind(self.actor().account.map(|a| a.to_string()))
         .bind(profile.nation.as_str())
         .bind(profile.provider_type.as_str())
-        .bind(yes(profile.enrols_under_18))
+        .bind(yes_no(profile.enrols_under_18))
         .bind(profile.subcontracting.as_str())
-        .bind(yes(profile.has_premises))
+        .bind(yes_no(profile.has_premises))
         .bind(profile.local_authorities.join("\n"))
         .bind(org.as_str())
         .execute(self.conn())

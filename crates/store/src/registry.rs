@@ -314,7 +314,7 @@ impl WriteTx<'_> {
         .bind(settings.team_mailbox.as_str())
         .bind(settings.team_phone.as_str())
         .bind(settings.out_of_hours.as_str())
-        .bind(if settings.public_card { "yes" } else { "no" })
+        .bind(domain::profile::yes_no(settings.public_card))
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;

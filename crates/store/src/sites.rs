@@ -8,6 +8,7 @@ use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
 use domain::profile::SiteKind;
+use domain::profile::yes_no;
 use domain::text::Name;
 use domain::{DepartmentId, SiteId};
 use sqlx::Row;
@@ -101,10 +102,6 @@ fn showing_clause(showing: Showing, now: OffsetDateTime) -> (&'static str, Strin
         ),
         Showing::All => ("created_at < $2", ts(now + time::Duration::seconds(1))),
     }
-}
-
-fn yes(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
 }
 
 impl Store {
@@ -203,7 +200,7 @@ impl WriteTx<'_> {
         .bind(details.address.as_str())
         .bind(details.postcode.as_str())
         .bind(details.shared_with.as_str())
-        .bind(yes(details.let_to_others))
+        .bind(yes_no(details.let_to_others))
         .bind(now)
         .bind(self.org()?.to_string())
         .execute(self.conn())
@@ -243,7 +240,7 @@ impl WriteTx<'_> {
         .bind(details.address.as_str())
         .bind(details.postcode.as_str())
         .bind(details.shared_with.as_str())
-        .bind(yes(details.let_to_others))
+        .bind(yes_no(details.let_to_others))
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;

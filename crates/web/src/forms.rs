@@ -1,6 +1,9 @@
 //! Form handling shared by every page: errors by field for the GOV.UK error summary, and parsing helpers
 //! that keep what the person typed.
 
+/// The options of a yes/no question, for the radios macro.
+pub const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
+
 /// Errors found in a submitted form, in the order of its fields.
 #[derive(Debug, Default)]
 pub struct FormErrors(Vec<(&'static str, String)>);

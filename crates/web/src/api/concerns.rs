@@ -9,6 +9,7 @@ use crate::pages::concerns::{ConcernForm, raise};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::profile::yes_no;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -49,10 +50,6 @@ pub struct Receipts {
     pub items: Vec<Receipt>,
 }
 
-fn yes_no(value: bool) -> String {
-    if value { "yes" } else { "no" }.into()
-}
-
 #[utoipa::path(post, path = "/api/v1/concerns", tag = "concerns", request_body = ConcernBody,
     responses((status = 201, body = Receipt), (status = 422, body = super::ErrorBody)), security(("bearer" = [])))]
 pub async fn create(
@@ -66,9 +63,9 @@ pub async fn create(
         what_happened: body.what_happened,
         when_and_where: body.when_and_where,
         category: body.category.clone(),
-        immediate_danger: yes_no(body.immediate_danger),
-        told_in_person: yes_no(body.told_in_person),
-        about_staff: yes_no(body.about_staff),
+        immediate_danger: yes_no(body.immediate_danger).into(),
+        told_in_person: yes_no(body.told_in_person).into(),
+        about_staff: yes_no(body.about_staff).into(),
         received_via: String::new(),
     };
     let mut errors = FormErrors::default();

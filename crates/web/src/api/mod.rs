@@ -92,7 +92,7 @@ pub struct Paged<T> {
 }
 
 impl<T> Paged<T> {
-    pub fn from<S>(page: store::audit::Page<S>, map: impl FnMut(S) -> T) -> Self {
+    pub fn from<S>(page: store::Page<S>, map: impl FnMut(S) -> T) -> Self {
         Self {
             items: page.items.into_iter().map(map).collect(),
             page: page.page,

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::SiteId;
+use domain::profile::yes_no;
 use domain::text::Name;
 use serde::{Deserialize, Serialize};
 use store::profile::ProfileVersion;
@@ -59,10 +60,6 @@ pub struct ProfileBody {
     pub has_premises: bool,
     #[serde(default)]
     pub local_authorities: Vec<String>,
-}
-
-fn yes_no(value: bool) -> String {
-    if value { "yes" } else { "no" }.into()
 }
 
 fn profile_view(version: &ProfileVersion) -> ProfileView {
@@ -121,9 +118,9 @@ pub async fn record_profile(
     let form = ProfileForm {
         nation: body.nation,
         provider_type: body.provider_type,
-        enrols_under_18: yes_no(body.enrols_under_18),
+        enrols_under_18: yes_no(body.enrols_under_18).into(),
         subcontracting: body.subcontracting,
-        has_premises: yes_no(body.has_premises),
+        has_premises: yes_no(body.has_premises).into(),
         local_authorities: body.local_authorities.join("\n"),
     };
     let mut errors = FormErrors::default();
@@ -170,7 +167,7 @@ impl SiteBody {
             address: self.address,
             postcode: self.postcode,
             shared_with: self.shared_with,
-            let_to_others: yes_no(self.let_to_others),
+            let_to_others: yes_no(self.let_to_others).into(),
         };
         let mut errors = FormErrors::default();
         form.parse(&mut errors).ok_or_else(|| errors.into())

@@ -56,6 +56,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let events = state.store.audit_page(&member.scope, &query.filter(), query.page, PER_PAGE).await?;
     state.store.record_read(&member.scope, AuditEvent::new("audit_log.viewed", "audit_log", None)).await?;
+    let page = events.numbers();
     let rows = events
         .items
         .into_iter()
@@ -82,7 +83,7 @@ pub async fn list(
         chrome: Chrome::member(&state, "Audit log", &member.session, "/audit").await?,
         rows,
         page_prefix,
-        page: Page { items: Vec::new(), page: events.page, per_page: events.per_page, total: events.total },
+        page,
         query,
     })
 }

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{FormErrors, YES_NO};
 use crate::layout::{Chrome, long_datetime, render};
 use crate::mail;
 use askama::Template;
@@ -16,7 +16,7 @@ use domain::ConcernId;
 use domain::concerns::{Answers, NewConcern, categories, parse_concern};
 use serde::Deserialize;
 use store::OrgScope;
-use store::audit::Page;
+use store::Page;
 use store::concerns::{ConcernRecord, ConcernSummary};
 
 /// The concern form, as typed.
@@ -98,7 +98,7 @@ async fn new_page(state: &AppState, member: &Member, form: ConcernForm, errors: 
         errors,
         abouts: vec![("someone", "Someone else"), ("me", "Me")],
         categories: categories().into_iter().map(|c| (c.id, c.label)).collect(),
-        yes_no: vec![("yes", "Yes"), ("no", "No")],
+        yes_no: YES_NO.to_vec(),
         team: member.scope.has_role(domain::roles::Role::SafeguardingLead),
         vias: domain::concerns::RECEIVED_VIA.to_vec(),
     })
@@ -232,7 +232,7 @@ async fn inbox_at(state: &AppState, member: &Member, query: &InboxQuery, base: &
     render(&InboxPage {
         chrome: Chrome::member(state, title, &member.session, base).await?,
         rows,
-        page: Page { items: Vec::new(), page: concerns.page, per_page: concerns.per_page, total: concerns.total },
+        page: concerns.numbers(),
         base,
         page_prefix: format!("{base}?"),
     })

@@ -21,8 +21,8 @@ use domain::policy::Action;
 use domain::text::parse_date;
 use serde::Deserialize;
 use std::collections::HashMap;
+use store::Page;
 use store::StoreError;
-use store::audit::Page;
 use store::people::{PeopleFilter, Person};
 
 const PER_PAGE: u32 = 50;
@@ -103,7 +103,7 @@ pub async fn list(
     render(&PeoplePage {
         chrome: Chrome::member(&state, "People", &member.session, "/people").await?,
         rows: people.items.iter().map(|p| row(p, today)).collect(),
-        page: Page { items: Vec::new(), page: people.page, per_page: people.per_page, total: people.total },
+        page: people.numbers(),
         kinds: PersonKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
         page_prefix: format!(
             "/people?{}&",

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{FormErrors, YES_NO};
 use crate::layout::{Chrome, long_date, render};
 use askama::Template;
 use axum::Form;
@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::org::{Nation, ProviderType};
 use domain::policy::Action;
-use domain::profile::{Applies, Profile, Subcontracting, parse_yes_no};
+use domain::profile::{Applies, Profile, Subcontracting, parse_yes_no, yes_no};
 use domain::text::parse_date;
 use serde::Deserialize;
 use store::profile::ProfileVersion;
@@ -55,13 +55,12 @@ impl ProfileForm {
     }
 
     fn from_profile(profile: &Profile) -> Self {
-        let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
         Self {
             nation: profile.nation.as_str().into(),
             provider_type: profile.provider_type.as_str().into(),
-            enrols_under_18: yes_no(profile.enrols_under_18),
+            enrols_under_18: yes_no(profile.enrols_under_18).into(),
             subcontracting: profile.subcontracting.as_str().into(),
-            has_premises: yes_no(profile.has_premises),
+            has_premises: yes_no(profile.has_premises).into(),
             local_authorities: profile.local_authorities.join("\n"),
         }
     }
@@ -198,7 +197,7 @@ async fn edit_page(state: &AppState, member: &Member, form: ProfileForm, errors:
         errors,
         nations: Nation::ALL.iter().map(|n| (n.as_str(), n.label())).collect(),
         provider_types: ProviderType::ALL.iter().map(|t| (t.as_str(), t.label())).collect(),
-        yes_no: vec![("yes", "Yes"), ("no", "No")],
+        yes_no: YES_NO.to_vec(),
         subcontracting: Subcontracting::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
     })
 }

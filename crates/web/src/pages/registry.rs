@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{FormErrors, YES_NO};
 use crate::layout::{Chrome, ContactCard, long_date, render};
 use crate::pages::profile::AsAtQuery;
 use askama::Template;
@@ -263,7 +263,7 @@ async fn contact_page(state: &AppState, member: &Member, form: ContactForm, erro
             .with_errors(&errors),
         form,
         errors,
-        yes_no: vec![("yes", "Yes"), ("no", "No")],
+        yes_no: YES_NO.to_vec(),
     })
 }
 
@@ -273,7 +273,7 @@ pub async fn contact_show(State(state): State<AppState>, member: Member) -> AppR
         team_mailbox: current.team_mailbox,
         team_phone: current.team_phone,
         out_of_hours: current.out_of_hours,
-        public_card: if current.public_card { "yes" } else { "no" }.into(),
+        public_card: domain::profile::yes_no(current.public_card).into(),
     };
     contact_page(&state, &member, form, FormErrors::default()).await
 }

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::{AppError, AppResult};
-use crate::forms::FormErrors;
+use crate::forms::{FormErrors, YES_NO};
 use crate::layout::{Chrome, long_date, render};
 use crate::pages::profile::AsAtQuery;
 use askama::Template;
@@ -14,8 +14,8 @@ use domain::SiteId;
 use domain::policy::Action;
 use domain::profile::{SiteKind, parse_postcode, parse_yes_no};
 use serde::Deserialize;
+use store::Page;
 use store::StoreError;
-use store::audit::Page;
 use store::sites::{Showing, Site, SiteDetails};
 
 const PER_PAGE: u32 = 50;
@@ -72,7 +72,7 @@ impl SiteForm {
             address: site.address.clone(),
             postcode: site.postcode.clone(),
             shared_with: site.shared_with.clone(),
-            let_to_others: if site.let_to_others { "yes" } else { "no" }.into(),
+            let_to_others: domain::profile::yes_no(site.let_to_others).into(),
         }
     }
 }
@@ -139,7 +139,7 @@ pub async fn list(
         chrome: Chrome::member(&state, "Sites", &member.session, "/organisation").await?.with_errors(&errors),
         errors,
         rows,
-        page: Page { items: Vec::new(), page: sites.page, per_page: sites.per_page, total: sites.total },
+        page: sites.numbers(),
         as_at: query.as_at.clone(),
         as_at_label: day.map(long_date),
         page_prefix: format!(
@@ -212,7 +212,7 @@ async fn form_page(
         action,
         heading,
         kinds: SiteKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect(),
-        yes_no: vec![("yes", "Yes"), ("no", "No")],
+        yes_no: YES_NO.to_vec(),
     })
 }
 

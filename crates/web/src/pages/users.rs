@@ -15,9 +15,9 @@ use domain::AccountId;
 use domain::roles::Role;
 use domain::text::{Email, parse_date};
 use serde::Deserialize;
+use store::Page;
 use store::StoreError;
 use store::accounts::{AccountReset, ChangeOutcome, GrantOutcome, Member as MemberRow};
-use store::audit::Page;
 use time::Date;
 
 const PER_PAGE: u32 = 50;
@@ -109,7 +109,7 @@ pub async fn list(
         chrome: Chrome::member(&state, "Accounts and roles", &member.session, "/users").await?,
         rows,
         invitations,
-        page: Page { items: Vec::new(), page: members.page, per_page: members.per_page, total: members.total },
+        page: members.numbers(),
         notice: notice(&query.notice),
     })
 }
