@@ -70,4 +70,14 @@ id_type!(
     PostHolderId,
     /// A safeguarding concern.
     ConcernId,
+    /// A safeguarding case: one person's file, opened from a concern.
+    CaseId,
+    /// An entry in a case's chronology.
+    CaseEntryId,
+    /// An action in a case, with an owner and a due date.
+    CaseActionId,
+    /// A referral made from a case.
+    ReferralId,
+    /// An entry in a case's information-sharing log.
+    DisclosureId,
 );

@@ -4,6 +4,7 @@
 //! the rest of the program only ever sees valid data.
 
 pub mod audit;
+pub mod cases;
 pub mod concerns;
 pub mod due;
 pub mod files;

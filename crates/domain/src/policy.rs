@@ -54,6 +54,15 @@ pub enum Action {
     /// Receive and open concerns about staff or the safeguarding team. Open to any member at the door; the
     /// store lets only the senior leader named in the role registry on the day see any.
     HandleConcernsAboutStaff,
+    /// List, open and work on safeguarding cases. Open to any member at the door, because who sees a case
+    /// is decided case by case in the store: the safeguarding leads see every case that is not restricted,
+    /// officers the cases assigned to them, named people a restricted case, a colleague a case shared with
+    /// them until the share ends, and a senior leader using break-glass. Anyone else sees an empty list and
+    /// "not found".
+    WorkOnCases,
+    /// Open the safeguarding caseload when no lead is available: only the senior leader named in the role
+    /// registry on the day, with a reason and a fresh second factor; the leads are told at once.
+    BreakGlass,
 }
 
 /// Who may take an action.
@@ -105,7 +114,9 @@ impl Action {
                 Role::Inspector,
             ]),
             Action::ManageRegistry => Access::Roles(&[Role::Admin, Role::Leader, Role::SafeguardingLead]),
-            Action::RaiseConcern | Action::HandleConcernsAboutStaff => Access::Member,
+            Action::RaiseConcern | Action::HandleConcernsAboutStaff | Action::WorkOnCases | Action::BreakGlass => {
+                Access::Member
+            }
             Action::HandleConcerns => Access::Roles(&[Role::SafeguardingLead]),
         }
     }
@@ -114,7 +125,7 @@ impl Action {
     /// ([`crate::security::FRESH_SECOND_FACTOR`]). An API token can never take such an action.
     #[must_use]
     pub fn needs_fresh_second_factor(self) -> bool {
-        matches!(self, Action::ConfirmSafeguardingChange | Action::ExportPeople)
+        matches!(self, Action::ConfirmSafeguardingChange | Action::ExportPeople | Action::BreakGlass)
     }
 
     /// Whether a fully signed-in member with `roles` may take this action.

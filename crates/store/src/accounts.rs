@@ -97,7 +97,7 @@ pub(crate) const REGISTRY_GRANTS_LEAD: &str =
 /// The SQL condition for a row of `effective_roles` in force today ($today as a date).
 const IN_FORCE: &str = "revoked_at IS NULL AND starts_on <= $today AND (ends_on IS NULL OR ends_on >= $today)";
 
-fn in_force(param: &str) -> String {
+pub(crate) fn in_force(param: &str) -> String {
     IN_FORCE.replace("$today", param)
 }
 

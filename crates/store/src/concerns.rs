@@ -6,10 +6,10 @@ use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
-use domain::ConcernId;
 use domain::audit::AuditEvent;
 use domain::concerns::{ConcernStatus, NewConcern};
 use domain::profile::yes_no;
+use domain::{CaseId, ConcernId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::OffsetDateTime;
@@ -97,11 +97,12 @@ impl WriteTx<'_> {
         Ok((id, reference))
     }
 
-    /// The safeguarding team acknowledges a concern: it is now being handled.
+    /// The safeguarding team acknowledges a concern: it is now being handled, in a case opened for the
+    /// person it is about. Answers the case.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for a concern not waiting to be acknowledged.
-    pub async fn acknowledge_concern(&mut self, id: ConcernId) -> StoreResult<()> {
+    pub async fn acknowledge_concern(&mut self, id: ConcernId) -> StoreResult<CaseId> {
         let handled = match self.actor().kind {
             crate::scope::ActorKind::Operator => None,
             _ => Some(self.store().concerns_handled(&self.scope()?).await?.ok_or(StoreError::NotFound)?),
@@ -122,7 +123,7 @@ impl WriteTx<'_> {
             return Err(StoreError::NotFound);
         }
         self.audit(AuditEvent::new("concern.acknowledged", "concern", id.0).fields(&["status"]).case_content());
-        Ok(())
+        self.open_case_from_concern(id, None).await
     }
 }
 
@@ -220,7 +221,7 @@ impl Store {
 
     /// Which concerns the actor handles: `Some("no")` for a safeguarding lead (all but those about staff),
     /// `Some("yes")` for today's senior leader in the role registry (only those), `None` for anyone else.
-    async fn concerns_handled(&self, scope: &OrgScope) -> StoreResult<Option<&'static str>> {
+    pub(crate) async fn concerns_handled(&self, scope: &OrgScope) -> StoreResult<Option<&'static str>> {
         if scope.has_role(domain::roles::Role::SafeguardingLead) {
             return Ok(Some("no"));
         }
@@ -260,10 +261,23 @@ impl Store {
     /// [`StoreError::NotFound`] for another organisation's concern.
     pub async fn open_concern(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<ConcernRecord> {
         let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
+        let record = self.concern_content(scope, id, about_staff).await?;
+        self.record_read(scope, AuditEvent::new("concern.viewed", "concern", id.0).case_content()).await?;
+        Ok(record)
+    }
+
+    /// A concern's content, unsealed, when it is about staff (`about_staff` = `yes`) or not (`no`), or
+    /// either (`any`). The caller has checked the actor may read it, and audits the read.
+    pub(crate) async fn concern_content(
+        &self,
+        scope: &OrgScope,
+        id: ConcernId,
+        about_staff: &str,
+    ) -> StoreResult<ConcernRecord> {
         let row = sqlx::query(crate::db::sql(format!(
             "SELECT {SUMMARY}, about_sealed, what_happened_sealed, when_and_where_sealed, told_in_person, received_via, \
              (SELECT display_name FROM accounts a WHERE a.id = reporter_id) AS reporter FROM concerns \
-             WHERE org_id = $1 AND id = $2 AND about_staff = $3"
+             WHERE org_id = $1 AND id = $2 AND ($3 = 'any' OR about_staff = $3)"
         )))
         .bind(scope.org().to_string())
         .bind(id.to_string())
@@ -288,7 +302,6 @@ impl Store {
             reporter_name: row.try_get("reporter")?,
             received_via: row.try_get("received_via")?,
         };
-        self.record_read(scope, AuditEvent::new("concern.viewed", "concern", id.0).case_content()).await?;
         Ok(record)
     }
 }

@@ -13,6 +13,8 @@ use sqlx::Row;
 /// Who keeps the profile and the organisation's people up to date.
 const MANAGERS: &[Role] = &[Role::Admin, Role::Leader];
 const ADMINS: &[Role] = &[Role::Admin];
+/// Who reviews safeguarding cases that are not restricted.
+const LEADS: &[Role] = &[Role::SafeguardingLead];
 /// Who keeps the registry's safeguarding posts filled.
 const COVER: &[Role] = &[Role::Admin, Role::Leader, Role::SafeguardingLead];
 
@@ -27,6 +29,7 @@ impl Store {
         items.extend(self.expiring_invitations(scope).await?);
         items.extend(self.missing_cover(scope).await?);
         items.extend(self.unacknowledged_concerns(scope).await?);
+        items.extend(self.case_tasks(scope).await?);
         let horizon = self.now().date() + DUE_SOON;
         items.retain(|item| item.due_on <= horizon);
         items.sort_by(|a, b| a.due_on.cmp(&b.due_on).then(a.source.cmp(b.source)));
@@ -145,5 +148,54 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Open actions in safeguarding cases, for their owners, and open cases past their review date, for the
+    /// leads (restricted cases for the people named on them). Titles carry no content: the link leads to the
+    /// case, which checks who reaches it.
+    async fn case_tasks(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
+        let actions = sqlx::query(
+            "SELECT t.case_id, t.owner_id, t.due_on FROM case_actions t JOIN cases c ON c.id = t.case_id \
+             WHERE t.org_id = $1 AND t.done_at IS NULL AND c.status <> 'closed'",
+        )
+        .bind(scope.org().to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut items = Vec::with_capacity(actions.len());
+        for row in actions {
+            let owner: String = row.try_get("owner_id")?;
+            items.push(DueItem {
+                source: "case_action",
+                title: "Safeguarding task",
+                due_on: crate::db::parse_date(&row.try_get::<String, _>("due_on")?)?,
+                link: format!("/cases/{}", row.try_get::<String, _>("case_id")?),
+                owner: Owner::Account(owner.parse().map_err(|_| crate::StoreError::Other("bad owner".into()))?),
+            });
+        }
+        let reviews = sqlx::query(
+            "SELECT c.id, c.review_on, g.account_id FROM cases c \
+             LEFT JOIN case_access g ON g.case_id = c.id AND g.kind = 'named' AND c.restricted = 'yes' \
+             WHERE c.org_id = $1 AND c.status <> 'closed' AND c.review_on IS NOT NULL \
+             AND (c.restricted = 'no' OR g.account_id IS NOT NULL)",
+        )
+        .bind(scope.org().to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in reviews {
+            let owner = match row.try_get::<Option<String>, _>("account_id")? {
+                Some(named) => {
+                    Owner::Account(named.parse().map_err(|_| crate::StoreError::Other("bad account".into()))?)
+                }
+                None => Owner::Roles(LEADS),
+            };
+            items.push(DueItem {
+                source: "case_review",
+                title: "Review a safeguarding case",
+                due_on: crate::db::parse_date(&row.try_get::<String, _>("review_on")?)?,
+                link: format!("/cases/{}", row.try_get::<String, _>("id")?),
+                owner,
+            });
+        }
+        Ok(items)
     }
 }

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod concerns;
 mod db;
 pub mod due;

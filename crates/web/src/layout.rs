@@ -99,7 +99,7 @@ impl Chrome {
         let contact = ContactCard::new(org.nation.vocabulary().lead_title, &holders, settings);
         let nav = NAVIGATION
             .iter()
-            .filter(|(_, _, action)| action.allows(scope.roles()))
+            .filter(|(_, _, action)| shown(*action, scope.roles()))
             .map(|(href, label, _)| NavItem { href, label, current: *href == current })
             .collect();
         Ok(Self {
@@ -120,6 +120,7 @@ const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
     ("/concerns/new", "Raise a concern", Action::RaiseConcern),
     ("/safeguarding", "Safeguarding", Action::HandleConcerns),
+    ("/cases", "Cases", Action::WorkOnCases),
     ("/organisation", "Organisation", Action::ViewOrganisation),
     ("/registry", "Role registry", Action::ViewRegistry),
     ("/people", "People", Action::ViewPeople),
@@ -129,6 +130,15 @@ const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/audit", "Audit log", Action::ReadAuditLog),
     ("/account", "Your account", Action::UseOwnAccount),
 ];
+
+/// Whether a navigation link shows. Cases are open to every member at the door (the store decides case by
+/// case), but the link is only for the safeguarding team: anyone else reaches a shared case from its link.
+fn shown(action: Action, roles: &[domain::roles::Role]) -> bool {
+    match action {
+        Action::WorkOnCases => roles.iter().any(|r| r.is_safeguarding()),
+        other => other.allows(roles),
+    }
+}
 
 /// Renders a page template.
 pub fn render<T: Template>(template: &T) -> AppResult<Response> {

@@ -59,6 +59,19 @@ pub fn new_concern(link: &str, urgent: bool) -> Composed {
     }
 }
 
+/// The alert to the safeguarding leads that the senior leader used break-glass: who and until when, never
+/// the reason (which may name someone) or any case.
+pub fn break_glass(who: &str, until: &str) -> Composed {
+    Composed {
+        subject: "Emergency access to safeguarding cases was used in Vigil",
+        body: format!(
+            "{who} used emergency (break-glass) access to the safeguarding cases. It ends {until}.\n\n\
+             Their reason and every case they open are recorded in Vigil's audit log.\n\n\
+             This email never contains case details."
+        ),
+    }
+}
+
 pub fn digest(url: &str, overdue: usize, due_soon: usize) -> Composed {
     let tasks = |n: usize| if n == 1 { "1 task".to_owned() } else { format!("{n} tasks") };
     Composed {

@@ -2,6 +2,10 @@
 //! guard in [`crate::auth`] checks the action's policy before any handler runs. The access-matrix test
 //! walks [`table`].
 
+use crate::pages::cases::{
+    AccessForm, ActionDoneForm, ActionForm, AnotherPersonForm, CloseForm, ContextForm, DecisionForm, DisclosureForm,
+    EntryForm, FeedbackForm, ReferralForm, ReopenForm, RestrictForm, TriageForm,
+};
 use crate::{AppState, api, assets, auth, error, headers, pages};
 use axum::Router;
 use axum::http::Method;
@@ -100,6 +104,39 @@ routes! {
     GET  "/concerns/about-staff"         HandleConcernsAboutStaff  Page => pages::concerns::about_staff;
     GET  "/concerns/about-staff/concerns/{id}" HandleConcernsAboutStaff Page => pages::concerns::show_about_staff;
     POST "/concerns/about-staff/concerns/{id}/acknowledge" HandleConcernsAboutStaff Page => pages::concerns::acknowledge_about_staff;
+    GET  "/cases"                        WorkOnCases               Page => pages::cases::list;
+    GET  "/cases/{id}"                   WorkOnCases               Page => pages::cases::show;
+    GET  "/cases/{id}/chronology"        WorkOnCases               Page => pages::cases::print;
+    GET  "/cases/{id}/viewers"           WorkOnCases               Page => pages::cases::viewers;
+    GET  "/cases/{id}/entries"           WorkOnCases               Page => pages::cases::form_show::<EntryForm>;
+    POST "/cases/{id}/entries"           WorkOnCases               Page => pages::cases::form_submit::<EntryForm>;
+    GET  "/cases/{id}/triage"            WorkOnCases               Page => pages::cases::form_show::<TriageForm>;
+    POST "/cases/{id}/triage"            WorkOnCases               Page => pages::cases::form_submit::<TriageForm>;
+    GET  "/cases/{id}/decisions"         WorkOnCases               Page => pages::cases::form_show::<DecisionForm>;
+    POST "/cases/{id}/decisions"         WorkOnCases               Page => pages::cases::form_submit::<DecisionForm>;
+    GET  "/cases/{id}/actions"           WorkOnCases               Page => pages::cases::form_show::<ActionForm>;
+    POST "/cases/{id}/actions"           WorkOnCases               Page => pages::cases::form_submit::<ActionForm>;
+    POST "/cases/{id}/actions/done"      WorkOnCases               Page => pages::cases::form_submit::<ActionDoneForm>;
+    GET  "/cases/{id}/referrals"         WorkOnCases               Page => pages::cases::form_show::<ReferralForm>;
+    POST "/cases/{id}/referrals"         WorkOnCases               Page => pages::cases::form_submit::<ReferralForm>;
+    GET  "/cases/{id}/feedback"          WorkOnCases               Page => pages::cases::form_show::<FeedbackForm>;
+    POST "/cases/{id}/feedback"          WorkOnCases               Page => pages::cases::form_submit::<FeedbackForm>;
+    GET  "/cases/{id}/disclosures"       WorkOnCases               Page => pages::cases::form_show::<DisclosureForm>;
+    POST "/cases/{id}/disclosures"       WorkOnCases               Page => pages::cases::form_submit::<DisclosureForm>;
+    GET  "/cases/{id}/context"           WorkOnCases               Page => pages::cases::form_show::<ContextForm>;
+    POST "/cases/{id}/context"           WorkOnCases               Page => pages::cases::form_submit::<ContextForm>;
+    GET  "/cases/{id}/close"             WorkOnCases               Page => pages::cases::form_show::<CloseForm>;
+    POST "/cases/{id}/close"             WorkOnCases               Page => pages::cases::form_submit::<CloseForm>;
+    GET  "/cases/{id}/reopen"            WorkOnCases               Page => pages::cases::form_show::<ReopenForm>;
+    POST "/cases/{id}/reopen"            WorkOnCases               Page => pages::cases::form_submit::<ReopenForm>;
+    GET  "/cases/{id}/access"            WorkOnCases               Page => pages::cases::form_show::<AccessForm>;
+    POST "/cases/{id}/access"            WorkOnCases               Page => pages::cases::form_submit::<AccessForm>;
+    GET  "/cases/{id}/restrict"          WorkOnCases               Page => pages::cases::form_show::<RestrictForm>;
+    POST "/cases/{id}/restrict"          WorkOnCases               Page => pages::cases::form_submit::<RestrictForm>;
+    GET  "/cases/{id}/another-person"    WorkOnCases               Page => pages::cases::form_show::<AnotherPersonForm>;
+    POST "/cases/{id}/another-person"    WorkOnCases               Page => pages::cases::form_submit::<AnotherPersonForm>;
+    GET  "/break-glass"                  BreakGlass                Page => pages::cases::break_glass_show;
+    POST "/break-glass"                  BreakGlass                Page => pages::cases::break_glass_submit;
     GET  "/people"                       ViewPeople                Page => pages::people::list;
     GET  "/people/new"                   ManagePeople              Page => pages::people::new_show;
     POST "/people/new"                   ManagePeople              Page => pages::people::new_submit;
@@ -148,6 +185,19 @@ routes! {
     GET  "/api/v1/roles"                 ViewRegistry              Api  => api::registry::on_date;
     POST "/api/v1/concerns"              RaiseConcern              Api  => api::concerns::create;
     GET  "/api/v1/concerns"              RaiseConcern              Api  => api::concerns::mine;
+    GET  "/api/v1/concerns/inbox"        HandleConcerns            Api  => api::concerns::inbox;
+    POST "/api/v1/concerns/{id}/acknowledge" HandleConcerns        Api  => api::concerns::acknowledge;
+    GET  "/api/v1/cases"                 WorkOnCases               Api  => api::cases::list;
+    GET  "/api/v1/cases/{id}"            WorkOnCases               Api  => api::cases::one;
+    POST "/api/v1/cases/{id}/entries"    WorkOnCases               Api  => api::cases::add_entry;
+    POST "/api/v1/cases/{id}/triage"     WorkOnCases               Api  => api::cases::triage;
+    POST "/api/v1/cases/{id}/decisions"  WorkOnCases               Api  => api::cases::decide;
+    POST "/api/v1/cases/{id}/actions"    WorkOnCases               Api  => api::cases::add_action;
+    POST "/api/v1/cases/{id}/referrals"  WorkOnCases               Api  => api::cases::refer;
+    POST "/api/v1/cases/{id}/feedback"   WorkOnCases               Api  => api::cases::feedback;
+    POST "/api/v1/cases/{id}/disclosures" WorkOnCases              Api  => api::cases::disclose;
+    POST "/api/v1/cases/{id}/context"    WorkOnCases               Api  => api::cases::context;
+    POST "/api/v1/cases/{id}/close"      WorkOnCases               Api  => api::cases::close;
     GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;

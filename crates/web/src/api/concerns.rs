@@ -99,3 +99,56 @@ pub async fn mine(State(state): State<AppState>, ApiCaller(scope): ApiCaller) ->
         .collect();
     Ok(Json(Receipts { items }))
 }
+
+/// A concern waiting for, or in the hands of, the safeguarding team: no content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxItem {
+    pub id: String,
+    pub reference: String,
+    pub category: String,
+    /// `received`, `being_handled` or `closed`.
+    pub status: String,
+    pub immediate_danger: bool,
+    /// RFC 3339.
+    pub raised_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/concerns/inbox", tag = "concerns", params(super::Paging),
+    responses((status = 200, body = super::Paged<InboxItem>), (status = 403, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    super::ApiQuery(paging): super::ApiQuery<super::Paging>,
+) -> AppResult<Json<super::Paged<InboxItem>>> {
+    let page = state.store.concern_inbox(&scope, paging.page, paging.per_page()).await?;
+    Ok(Json(super::Paged::from(page, |c| InboxItem {
+        id: c.id.to_string(),
+        reference: c.reference,
+        category: c.category,
+        status: c.status.as_str().into(),
+        immediate_danger: c.immediate_danger,
+        raised_at: c.raised_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+    })))
+}
+
+/// The case opened when a concern is acknowledged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Acknowledged {
+    pub case: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/concerns/{id}/acknowledge", tag = "concerns",
+    params(("id" = String, Path, description = "The concern's id")),
+    responses((status = 201, body = Acknowledged), (status = 404, body = super::ErrorBody)), security(("bearer" = [])))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<(StatusCode, Json<Acknowledged>)> {
+    let id: domain::ConcernId = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
+    let mut tx = state.store.write(&scope).await?;
+    let case = tx.acknowledge_concern(id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Acknowledged { case: case.to_string() })))
+}

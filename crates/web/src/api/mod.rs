@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, authenticated by bearer tokens only, over the same store as the pages.
 
 pub mod audit;
+pub mod cases;
 pub mod concerns;
 pub mod files;
 pub mod me;

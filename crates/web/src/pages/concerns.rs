@@ -73,7 +73,7 @@ const TEAM: &str = "/safeguarding";
 /// Where the senior leader handles concerns about staff or the safeguarding team.
 const ABOUT_STAFF: &str = "/concerns/about-staff";
 
-fn category_label(id: &str) -> String {
+pub(crate) fn category_label(id: &str) -> String {
     categories().into_iter().find(|c| c.id == id).map_or_else(|| id.to_owned(), |c| c.label)
 }
 
@@ -251,6 +251,8 @@ struct ConcernPage {
     via: &'static str,
     /// Who has opened the concern, and when: this opening included.
     viewers: Vec<(String, String)>,
+    /// The cases opened from it that the person reaches.
+    cases: Vec<(domain::CaseId, String)>,
 }
 
 fn concern_id(raw: &str) -> AppResult<ConcernId> {
@@ -283,6 +285,7 @@ async fn show_at(state: &AppState, member: &Member, id: &str, base: &'static str
         .collect();
     render(&ConcernPage {
         viewers,
+        cases: state.store.cases_from_concern(&member.scope, id).await?,
         chrome: Chrome::member(state, &concern.summary.reference, &member.session, base).await?,
         base,
         category: category_label(&concern.summary.category),
@@ -298,7 +301,7 @@ async fn show_at(state: &AppState, member: &Member, id: &str, base: &'static str
 }
 
 pub async fn acknowledge(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
-    acknowledge_at(&state, &member, &id, TEAM).await
+    acknowledge_at(&state, &member, &id).await
 }
 
 pub async fn acknowledge_about_staff(
@@ -306,13 +309,13 @@ pub async fn acknowledge_about_staff(
     member: Member,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    acknowledge_at(&state, &member, &id, ABOUT_STAFF).await
+    acknowledge_at(&state, &member, &id).await
 }
 
-async fn acknowledge_at(state: &AppState, member: &Member, id: &str, base: &'static str) -> AppResult<Response> {
+async fn acknowledge_at(state: &AppState, member: &Member, id: &str) -> AppResult<Response> {
     let id = concern_id(id)?;
     let mut tx = state.store.write(&member.scope).await?;
-    tx.acknowledge_concern(id).await?;
+    let case = tx.acknowledge_concern(id).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("{base}/concerns/{id}")).into_response())
+    Ok(Redirect::to(&format!("/cases/{case}")).into_response())
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod cases;
 pub mod concerns;
 pub mod confirmations;
 pub mod departments;

@@ -56,6 +56,10 @@ const EXPECTED: &[(Action, Option<&[Role]>)] = &[
     (Action::RaiseConcern, Some(&Role::ALL)),
     (Action::HandleConcerns, Some(&[Role::SafeguardingLead])),
     (Action::HandleConcernsAboutStaff, Some(&Role::ALL)),
+    // Open at the door; the store decides case by case (proved by `case_content_reaches_only_the_team`).
+    (Action::WorkOnCases, Some(&Role::ALL)),
+    // Open at the door; the store lets only today's senior leader in the registry use it.
+    (Action::BreakGlass, Some(&Role::ALL)),
 ];
 
 fn expected(action: Action) -> Option<&'static [Role]> {
@@ -162,3 +166,62 @@ async fn another_organisations_records_are_not_found(app: TestApp) {
     assert!(!listed.body.contains("tutor@beta.example"));
 }
 both!(another_organisations_records_are_not_found);
+
+/// Every case route is open to every member at the door, so this proves what the store lets through:
+/// for a real case, each role but the safeguarding lead gets "not found" from every case page, form and
+/// API call, and an empty list; so does another organisation's lead.
+async fn case_content_reaches_only_the_team(app: TestApp) {
+    let scope = app.org("alpha", Nation::England).await;
+    let mut people = Vec::new();
+    for role in Role::ALL {
+        let email = format!("{}@alpha.example", role.as_str());
+        let account = app.member(&scope, &email, role).await;
+        people.push((role, email, app.api_token(&scope, account).await));
+    }
+    let beta = app.org("beta", Nation::England).await;
+    let outsider = app.member(&beta, "lead@beta.example", Role::SafeguardingLead).await;
+    people.push((Role::SafeguardingLead, "lead@beta.example".into(), app.api_token(&beta, outsider).await));
+
+    // A concern raised by the apprentice and acknowledged by the lead.
+    app.sign_in("apprentice@alpha.example").await;
+    app.get("/concerns/new").await;
+    let concern = [
+        ("about", "me"),
+        ("what_happened", "Pressure at work to join a group"),
+        ("category", "workplace"),
+        ("immediate_danger", "no"),
+        ("told_in_person", "no"),
+    ];
+    app.post("/concerns/new", &concern).await;
+    let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
+    app.sign_in("safeguarding_lead@alpha.example").await;
+    let case = app.post(&format!("/safeguarding/concerns/{id}/acknowledge"), &[]).await.location().to_owned();
+    let case_id = case.trim_start_matches("/cases/").to_owned();
+
+    let case_routes: Vec<_> = table().into_iter().map(|(r, _)| r).filter(|r| r.path.contains("cases/{id}")).collect();
+    assert!(case_routes.len() > 20, "every case page, form and API call");
+    for (role, email, token) in &people {
+        let reaches = *role == Role::SafeguardingLead && email.ends_with("@alpha.example");
+        app.sign_in(email).await;
+        let list = app.get("/cases").await;
+        assert_eq!(list.body.contains(&case_id), reaches, "{email} lists the case");
+        assert_eq!(app.api("/api/v1/cases", token).await.json()["total"], i64::from(reaches), "{email}");
+        for route in &case_routes {
+            let path = route.path.replace("{id}", &case_id);
+            let answer = match (route.surface, &route.method) {
+                (Surface::Api, method) => app.api_send(method.clone(), &path, token, Some(serde_json::json!({}))).await,
+                (Surface::Page, &Method::GET) => app.get(&path).await,
+                (Surface::Page, _) => app.post(&path, &[]).await,
+            };
+            assert_eq!(
+                answer.status != StatusCode::NOT_FOUND,
+                reaches,
+                "{email} {} {path}: {} {}",
+                route.method,
+                answer.status,
+                answer.body
+            );
+        }
+    }
+}
+both!(case_content_reaches_only_the_team);

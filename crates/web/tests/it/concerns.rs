@@ -168,22 +168,7 @@ async fn a_concern_about_staff_goes_to_the_senior_leader_only(app: TestApp) {
     app.member(&scope, "head@delta.example", Role::Leader).await;
     app.member(&scope, "tutor@delta.example", Role::Staff).await;
     // The head is named in the role registry as the senior leader for concerns about staff.
-    let none = std::collections::HashSet::new();
-    let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
-    let cells = std::collections::HashMap::from([
-        ("kind", "staff".to_owned()),
-        ("given_name", "Hana".to_owned()),
-        ("family_name", "Head".to_owned()),
-        ("email", "head@delta.example".to_owned()),
-    ]);
-    let head = domain::people::parse_person(&cells, app.store.now().date(), &known).unwrap();
-    let mut tx = app.store.write(&scope).await.unwrap();
-    tx.import_people(&[head]).await.unwrap();
-    tx.commit().await.unwrap();
-    let person = app.store.person_by_email(&scope, "head@delta.example").await.unwrap().unwrap();
-    let mut tx = app.store.write(&scope).await.unwrap();
-    tx.appoint(domain::registry::Post::SeniorLeader, person, None, app.store.now().date(), None).await.unwrap();
-    tx.commit().await.unwrap();
+    app.appoint(&scope, "head@delta.example", domain::registry::Post::SeniorLeader).await;
 
     app.sign_in("tutor@delta.example").await;
     app.get("/concerns/new").await;
@@ -216,10 +201,13 @@ async fn a_concern_about_staff_goes_to_the_senior_leader_only(app: TestApp) {
     assert!(list.body.contains("Concerns about staff or the safeguarding team") && list.body.contains("C-"));
     let page = app.get(&format!("/concerns/about-staff/concerns/{id}")).await;
     assert!(page.body.contains("Messages to a learner late at night."));
-    assert_eq!(
-        app.post(&format!("/concerns/about-staff/concerns/{id}/acknowledge"), &[]).await.location(),
-        format!("/concerns/about-staff/concerns/{id}")
-    );
+    // Acknowledging opens a case restricted to the senior leader, out of the safeguarding team's sight.
+    let case = app.post(&format!("/concerns/about-staff/concerns/{id}/acknowledge"), &[]).await.location().to_owned();
+    assert!(case.starts_with("/cases/"), "{case}");
+    assert!(app.get(&case).await.body.contains("Messages to a learner late at night."));
+    app.sign_in("lead@delta.example").await;
+    assert_eq!(app.get(&case).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/cases").await.body.contains("S-"));
     app.sign_in("tutor@delta.example").await;
     assert!(app.get("/concerns").await.body.contains("Being handled"));
     assert_eq!(app.get(&format!("/concerns/about-staff/concerns/{id}")).await.status, StatusCode::NOT_FOUND);

@@ -6,6 +6,7 @@ mod access_matrix;
 mod accounts;
 mod api;
 mod audit_chain;
+mod cases;
 mod concerns;
 mod files;
 mod organisation;

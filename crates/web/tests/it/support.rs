@@ -234,6 +234,27 @@ impl TestApp {
         }
     }
 
+    /// Puts the person with this email in the people register (as staff) and appoints them to a post in
+    /// the role registry from today.
+    pub async fn appoint(&self, scope: &OrgScope, email: &str, post: domain::registry::Post) {
+        let none = std::collections::HashSet::new();
+        let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
+        let cells = std::collections::HashMap::from([
+            ("kind", "staff".to_owned()),
+            ("given_name", "Named".to_owned()),
+            ("family_name", post.as_str().replace('_', " ")),
+            ("email", email.to_owned()),
+        ]);
+        let person = domain::people::parse_person(&cells, self.store.now().date(), &known).unwrap();
+        let mut tx = self.store.write(scope).await.unwrap();
+        tx.import_people(&[person]).await.unwrap();
+        tx.commit().await.unwrap();
+        let person = self.store.person_by_email(scope, email).await.unwrap().unwrap();
+        let mut tx = self.store.write(scope).await.unwrap();
+        tx.appoint(post, person, None, self.store.now().date(), None).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+
     /// An API token for an account.
     pub async fn api_token(&self, scope: &OrgScope, account: domain::AccountId) -> String {
         let mut tx = self.store.write(scope).await.unwrap();
