@@ -295,6 +295,90 @@ async fn set_up_sign_in_invite_and_sign_out() {
     let receipt = body_text(&client).await;
     assert!(receipt.contains("Received") && !receipt.contains("Jo Young"), "{receipt}");
 
+    // The lead, Sam (appointed in the registry above), is given an account and signs in on a desktop.
+    let slug = store.all_organisations().await.unwrap().remove(0).slug;
+    let scope = store.operator_scope(&slug).await.unwrap();
+    let mut tx = store.write(&scope).await.unwrap();
+    let sam = tx
+        .create_member(&store::accounts::NewAccount {
+            email: domain::text::Email::parse("sam@riverside.example").unwrap(),
+            display_name: domain::text::Name::parse("Sam Lead").unwrap(),
+            password: domain::text::NewPassword::parse(PASSWORD).unwrap(),
+        })
+        .await
+        .unwrap();
+    tx.set_demo_second_factor(sam, &store::totp::demo_secret("sam@riverside.example")).await.unwrap();
+    tx.commit().await.unwrap();
+    client.set_window_size(1280, 900).await.unwrap();
+    client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Sign in to Vigil").await;
+    clock.advance(time::Duration::seconds(30));
+    fill(&client, "email", "sam@riverside.example").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+    arrive(&client, "Enter the code from your authenticator app").await;
+    fill(&client, "code", &store::totp::code_at(&store::totp::demo_secret("sam@riverside.example"), clock.now())).await;
+    submit(&client).await;
+    arrive(&client, "Welcome, Sam Lead").await;
+
+    // The lead opens the concern and acknowledges it, which opens a case; then triages, decides, refers
+    // (a missed answer first) and closes it.
+    client.goto(&format!("{base}/safeguarding")).await.unwrap();
+    arrive(&client, "Safeguarding concerns").await;
+    client.find(Locator::Css("main table a")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Concern C-").await;
+    submit(&client).await;
+    arrive(&client, "Case S-").await;
+    assert!(body_text(&client).await.contains("Jo Young"));
+    client.find(Locator::LinkText("Triage: risk, checks, advice and options")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Triage").await;
+    choose(&client, "risk", "low").await;
+    fill(&client, "checked", "Attendance record; spoke to Jo's manager").await;
+    fill(&client, "options", "Monitor; internal support; Prevent referral").await;
+    submit(&client).await;
+    arrive(&client, "Case S-").await;
+    client.find(Locator::LinkText("A decision and its reason")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Record a decision").await;
+    choose(&client, "decision", "prevent").await;
+    fill(&client, "reason", "Online contacts urging him to withdraw; advice from the police Prevent team").await;
+    submit(&client).await;
+    arrive(&client, "Case S-").await;
+    client.find(Locator::LinkText("A referral")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Record a referral").await;
+    choose(&client, "agency", "prevent").await;
+    fill(&client, "route", "Police Prevent mailbox").await;
+    fill(&client, "sent_on", &today).await;
+    choose(&client, "learner_told", "yes").await;
+    submit(&client).await;
+    arrive(&client, "There is a problem").await;
+    choose(&client, "parent_told", "not_applicable").await;
+    fill(&client, "shared", "The concern and the chronology").await;
+    choose(&client, "lawful_basis", "public_task").await;
+    submit(&client).await;
+    arrive(&client, "Case S-").await;
+    assert!(body_text(&client).await.contains("Referred, awaiting feedback"));
+    client.find(Locator::LinkText("Close the case")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Close the case").await;
+    fill(&client, "outcome", "Referral made; Jo supported by his tutor").await;
+    submit(&client).await;
+    arrive(&client, "Case S-").await;
+    client.find(Locator::LinkText("Printable chronology")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Chronology of case").await;
+
+    // The tutor, on a phone again, sees only that it is closed.
+    client.goto(&format!("{base}/")).await.unwrap();
+    client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Sign in to Vigil").await;
+    client.set_window_size(390, 844).await.unwrap();
+    fill(&client, "email", "tara@riverside.example").await;
+    fill(&client, "password", PASSWORD).await;
+    submit(&client).await;
+    arrive(&client, "Welcome, Tara Tutor").await;
+    client.goto(&format!("{base}/concerns")).await.unwrap();
+    arrive(&client, "Concerns you have raised").await;
+    let receipts = body_text(&client).await;
+    assert!(receipts.contains("Closed") && !receipts.contains("Jo Young") && !receipts.contains("Prevent referral"));
+
     client.close().await.unwrap();
     store.close().await;
     let _ = std::fs::remove_dir_all(&dir);

@@ -1196,7 +1196,10 @@ impl CaseView {
             risk: case.summary.risk.map_or("Not triaged yet", |r| r.label()),
             age: case.age.label(),
             category: crate::pages::concerns::category_label(&case.summary.category),
-            prevent_type: rules::PREVENT_TYPES.iter().find(|(t, _)| *t == case.prevent_type).map_or("", |(_, l)| l),
+            prevent_type: rules::PREVENT_TYPES
+                .iter()
+                .find(|(t, _)| !t.is_empty() && *t == case.prevent_type)
+                .map_or("", |(_, l)| l),
             review: case.summary.review_on.map(long_date).unwrap_or_else(|| "Not set".into()),
             opened: long_datetime(case.summary.opened_at),
             closed: case.summary.status == CaseStatus::Closed,
