@@ -2,6 +2,8 @@
 //! one account for every role. Loading twice changes nothing. Demo accounts have published passwords and
 //! authenticator secrets: never load the demo into an instance with real data.
 
+mod cases;
+
 use anyhow::Result;
 use domain::org::{Nation, ProviderType, Slug, Ukprn};
 use domain::people::{PersonDetails, PersonKind};
@@ -192,12 +194,20 @@ async fn create(store: &Store, org: &DemoOrg) -> Result<()> {
     tx.disable_member(leaver).await?;
     tx.commit().await?;
     register_people(store, &scope, org).await?;
-    raise_concerns(store, &scope).await
+    let concerns = raise_concerns(store, &scope).await?;
+    cases::build(
+        store,
+        &scope,
+        &email(Role::SafeguardingLead, org.domain),
+        &email(Role::SafeguardingOfficer, org.domain),
+        &concerns,
+    )
+    .await
 }
 
 /// A few concerns across categories, as the safeguarding team records them from calls and conversations:
-/// most are not about Prevent, and none leans on a stereotype.
-async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
+/// most are not about Prevent, and none leans on a stereotype. Answers their ids, in order.
+async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<Vec<domain::ConcernId>> {
     let concerns = [
         (
             "Ari Apprentice",
@@ -205,7 +215,6 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
             "Review meeting, Monday afternoon",
             "mental_health",
             false,
-            true,
         ),
         (
             "Jo Young",
@@ -213,14 +222,12 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
             "Said during a break at the training centre",
             "exploitation",
             true,
-            false,
         ),
         (
             "Kit Evans",
             "Kit shared videos in the group chat praising an attack and said people like the victims deserve it. Others in the chat were upset.",
             "Cohort group chat, last week",
             "prevent",
-            false,
             false,
         ),
         (
@@ -229,11 +236,11 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
             "Phone call from the employer this morning",
             "domestic",
             false,
-            false,
         ),
     ];
     let mut tx = store.write(scope).await?;
-    for (n, (about, what, when, category, danger, handled)) in concerns.into_iter().enumerate() {
+    let mut ids = Vec::new();
+    for (n, (about, what, when, category, danger)) in concerns.into_iter().enumerate() {
         let (id, _) = tx
             .raise_concern(&domain::concerns::NewConcern {
                 about: Some(about.to_owned()),
@@ -246,12 +253,10 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<()> {
                 received_via: if n == 3 { "phone" } else { "in_person" }.into(),
             })
             .await?;
-        if handled {
-            tx.acknowledge_concern(id).await?;
-        }
+        ids.push(id);
     }
     tx.commit().await?;
-    Ok(())
+    Ok(ids)
 }
 
 /// A staff member for each demo account, apprentices (one under 18) and their employers' contacts, then

@@ -108,6 +108,23 @@ async fn the_operators_commands(backend: Backend) {
     stdout(&run(&["demo"], None));
     let again = stdout(&run(&["demo"], None));
     assert!(again.contains("safeguarding.lead@colegycwm.example"));
+    // Cases in every state, in both organisations, and a concern still waiting to be acknowledged.
+    let mut raw = db_raw(&db, &dir).await;
+    let states: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT o.slug || ':' || c.status FROM cases c JOIN organisations o ON o.id = c.org_id")
+            .fetch_all(&mut raw)
+            .await
+            .unwrap();
+    for slug in ["riverside-training", "coleg-y-cwm"] {
+        for status in ["triage", "open", "referred", "closed"] {
+            assert!(states.contains(&format!("{slug}:{status}")), "{slug} has no {status} case: {states:?}");
+        }
+    }
+    let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE status = 'received'")
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 2);
     for slug in ["riverside-training", "coleg-y-cwm"] {
         let users: serde_json::Value =
             serde_json::from_str(&stdout(&run(&["user", "list", "--org", slug, "--json"], None))).unwrap();
