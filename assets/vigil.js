@@ -30,3 +30,25 @@ if (warnAfter > 0 && banner) {
   });
   arm();
 }
+
+// Save the concern form as a draft while the person types, a few seconds after they stop, so that
+// nothing is lost to a dropped signal or a timed-out session. The server keeps it sealed, for them only.
+const autosave = document.querySelector("form[data-autosave]");
+if (autosave) {
+  const status = autosave.querySelector(".vigil-autosave");
+  let timer;
+  autosave.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const response = await fetch(autosave.dataset.autosave, {
+        method: "POST",
+        body: new URLSearchParams(new FormData(autosave)),
+        credentials: "same-origin",
+        redirect: "manual",
+      });
+      if (status && (response.ok || response.type === "opaqueredirect")) {
+        status.textContent = "Draft saved";
+      }
+    }, 3000);
+  });
+}

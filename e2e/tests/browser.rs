@@ -351,7 +351,8 @@ async fn set_up_sign_in_invite_and_sign_out() {
     choose(&client, "learner_told", "yes").await;
     submit(&client).await;
     arrive(&client, "There is a problem").await;
-    choose(&client, "parent_told", "not_applicable").await;
+    // Jo was chosen from the people register, so the case knows he is under 18: a parent or carer is told.
+    choose(&client, "parent_told", "yes").await;
     fill(&client, "shared", "The concern and the chronology").await;
     choose(&client, "lawful_basis", "public_task").await;
     submit(&client).await;

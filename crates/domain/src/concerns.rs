@@ -85,14 +85,71 @@ pub struct NewConcern {
     pub about_staff: bool,
     /// `vigil` when raised here by the reporter, else how it reached the team (see [`RECEIVED_VIA`]).
     pub received_via: String,
+    /// The person in the people register it is about, when the reporter chose them from it.
+    pub person: Option<crate::PersonId>,
 }
 
 /// How a concern reached the safeguarding team, when the team records it themselves.
 pub const RECEIVED_VIA: &[(&str, &str)] =
     &[("in_person", "Told in person"), ("phone", "A phone call"), ("email", "An email"), ("agency", "Another agency")];
 
-/// A concern nobody has acknowledged after this long becomes a task for every safeguarding lead and deputy.
-pub const ACKNOWLEDGE_WITHIN: time::Duration = time::Duration::hours(4);
+/// How an organisation has set up concerns: which categories reporters are offered, and how long a concern
+/// may wait to be acknowledged before it escalates to the deputies (and becomes a task for every lead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConcernSettings {
+    pub acknowledge_within_hours: u8,
+    /// Category ids from the versioned list that reporters are not offered.
+    pub hidden_categories: Vec<String>,
+}
+
+impl Default for ConcernSettings {
+    fn default() -> Self {
+        Self { acknowledge_within_hours: 4, hidden_categories: Vec::new() }
+    }
+}
+
+/// Categories every organisation offers: Prevent is part of safeguarding, and nobody must be stuck for a
+/// category.
+pub const ALWAYS_OFFERED: [&str; 2] = ["prevent", "other"];
+
+impl ConcernSettings {
+    #[must_use]
+    pub fn acknowledge_within(&self) -> time::Duration {
+        time::Duration::hours(i64::from(self.acknowledge_within_hours))
+    }
+
+    /// The categories reporters are offered, in the list's order.
+    #[must_use]
+    pub fn offered(&self) -> Vec<Category> {
+        categories().into_iter().filter(|c| !self.hidden_categories.contains(&c.id)).collect()
+    }
+
+    /// Checks settings as typed: hours from 1 to 72, and hidden categories from the list (never Prevent or
+    /// Something else).
+    ///
+    /// # Errors
+    /// The field at fault and why.
+    pub fn parse(hours: &str, hidden: &[String]) -> Result<Self, (&'static str, &'static str)> {
+        let hours = hours
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|h| (1..=72).contains(h))
+            .ok_or(("acknowledge_within_hours", "Enter a number of hours from 1 to 72"))?;
+        let known = categories();
+        let mut hidden_categories = Vec::new();
+        for id in hidden.iter().filter(|id| !id.is_empty()) {
+            if ALWAYS_OFFERED.contains(&id.as_str()) {
+                return Err(("hidden_categories", "Prevent and Something else are always offered"));
+            }
+            if !known.iter().any(|c| &c.id == id) {
+                return Err(("hidden_categories", "Choose categories from the list"));
+            }
+            hidden_categories.push(id.clone());
+        }
+        Ok(Self { acknowledge_within_hours: hours, hidden_categories })
+    }
+}
 
 /// The longest account accepted (about six pages).
 pub const MAX_ACCOUNT: usize = 20_000;
@@ -114,8 +171,13 @@ pub struct Answers<'a> {
     pub received_via: &'a str,
 }
 
-/// Checks a concern's answers, recording each problem by field through `problem`.
-pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str, &'static str)) -> Option<NewConcern> {
+/// Checks a concern's answers against the categories offered, recording each problem by field through
+/// `problem`.
+pub fn parse_concern(
+    answers: Answers<'_>,
+    offered: &[Category],
+    mut problem: impl FnMut(&'static str, &'static str),
+) -> Option<NewConcern> {
     let Answers {
         about: about_kind,
         about_name,
@@ -156,7 +218,7 @@ pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str,
     if when_and_where.chars().count() > 1000 {
         problem("when_and_where", "When and where must be 1,000 characters or fewer");
     }
-    let category_known = categories().iter().any(|c| c.id == category);
+    let category_known = offered.iter().any(|c| c.id == category);
     if !category_known {
         problem("category", "Select the kind of concern, or Something else");
     }
@@ -192,6 +254,7 @@ pub fn parse_concern(answers: Answers<'_>, mut problem: impl FnMut(&'static str,
         told_in_person: told?,
         about_staff: about_staff == "yes",
         received_via: if received_via.is_empty() { "vigil".into() } else { received_via.to_owned() },
+        person: None,
     })
 }
 
@@ -209,10 +272,19 @@ mod tests {
     }
 
     #[test]
+    fn settings_keep_prevent_and_something_else_offered() {
+        assert!(ConcernSettings::parse("0", &[]).is_err());
+        assert!(ConcernSettings::parse("4", &["prevent".into()]).is_err());
+        let settings = ConcernSettings::parse("2", &["bullying".into(), String::new()]).unwrap();
+        assert_eq!(settings.acknowledge_within(), time::Duration::hours(2));
+        assert!(!settings.offered().iter().any(|c| c.id == "bullying"));
+    }
+
+    #[test]
     fn every_missing_answer_is_named() {
         let mut problems = Vec::new();
         let answers = Answers { about: "someone", category: "ideology", ..Answers::default() };
-        let parsed = parse_concern(answers, |field, _| problems.push(field));
+        let parsed = parse_concern(answers, &categories(), |field, _| problems.push(field));
         assert!(parsed.is_none());
         assert_eq!(problems, ["about_name", "what_happened", "category", "immediate_danger", "told_in_person"]);
         let answers = Answers {
@@ -223,7 +295,7 @@ mod tests {
             told_in_person: "yes",
             ..Answers::default()
         };
-        let ok = parse_concern(answers, |_, _| panic!("no problems"));
+        let ok = parse_concern(answers, &categories(), |_, _| panic!("no problems"));
         assert_eq!(ok.unwrap().what_happened, "They said …");
     }
 }

@@ -633,8 +633,10 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] for a concern not in this organisation.
     pub async fn open_case_from_concern(&mut self, concern: ConcernId, subject: Option<&str>) -> StoreResult<CaseId> {
         let row = sqlx::query(
-            "SELECT c.about_sealed, c.category, c.about_staff, c.created_at, a.display_name AS reporter \
-             FROM concerns c LEFT JOIN accounts a ON a.id = c.reporter_id WHERE c.org_id = $1 AND c.id = $2",
+            "SELECT c.about_sealed, c.category, c.about_staff, c.created_at, a.display_name AS reporter, \
+             p.date_of_birth, p.parent_carer_contact, p.workplace_contact FROM concerns c \
+             LEFT JOIN accounts a ON a.id = c.reporter_id LEFT JOIN people p ON p.id = c.person_id \
+             WHERE c.org_id = $1 AND c.id = $2",
         )
         .bind(self.org()?.to_string())
         .bind(concern.to_string())
@@ -675,6 +677,20 @@ impl WriteTx<'_> {
         }
         let text = "Case opened from the concern as raised.";
         self.write_entry(id, "opened", raised.date(), text, None).await?;
+        // The first case of a concern about someone chosen from the people register starts from the
+        // register: their age on the day of the concern, and who to contact.
+        if subject.is_none()
+            && let Some(born) = row.try_get::<Option<String>, _>("date_of_birth")?
+        {
+            let under_18 = domain::people::under_18(Some(parse_date(&born)?), raised.date());
+            let age = if under_18 { AgeGroup::Under18 } else { AgeGroup::Adult };
+            let context = KeyContext {
+                parent_carer: row.try_get("parent_carer_contact")?,
+                workplace_contact: row.try_get("workplace_contact")?,
+                ..KeyContext::default()
+            };
+            self.write_context(id, &context, age, None).await?;
+        }
         self.audit(AuditEvent::new("case.opened", "case", id.0).fields(&["concern", "subject"]).case_content());
         Ok(id)
     }
@@ -998,15 +1014,7 @@ impl WriteTx<'_> {
         review_on: Option<Date>,
     ) -> StoreResult<()> {
         self.case_state(id, Reach::Work).await?;
-        let json = serde_json::to_string(context).map_err(|e| StoreError::Other(e.to_string()))?;
-        let sealed = self.seal(json.as_bytes()).await?;
-        sqlx::query("UPDATE cases SET context_sealed = $2, age_group = $3, review_on = $4 WHERE id = $1")
-            .bind(id.to_string())
-            .bind(sealed)
-            .bind(age.as_str())
-            .bind(review_on.map(date))
-            .execute(self.conn())
-            .await?;
+        self.write_context(id, context, age, review_on).await?;
         self.audit(
             AuditEvent::new("case.context_recorded", "case", id.0)
                 .fields(&["key_context", "age_group", "review_on"])
@@ -1160,6 +1168,25 @@ impl WriteTx<'_> {
             AuditEvent::new("case.break_glass", "account", account.0).fields(&["reason", "expires_at"]).case_content(),
         );
         Ok(until)
+    }
+
+    async fn write_context(
+        &mut self,
+        id: CaseId,
+        context: &KeyContext,
+        age: AgeGroup,
+        review_on: Option<Date>,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(context).map_err(|e| StoreError::Other(e.to_string()))?;
+        let sealed = self.seal(json.as_bytes()).await?;
+        sqlx::query("UPDATE cases SET context_sealed = $2, age_group = $3, review_on = $4 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(sealed)
+            .bind(age.as_str())
+            .bind(review_on.map(date))
+            .execute(self.conn())
+            .await?;
+        Ok(())
     }
 
     async fn case_state(&mut self, id: CaseId, needed: Reach) -> StoreResult<CaseState> {

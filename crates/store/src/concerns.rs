@@ -9,6 +9,7 @@ use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
 use domain::concerns::{ConcernStatus, NewConcern};
 use domain::profile::yes_no;
+use domain::registry::Post;
 use domain::{CaseId, ConcernId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -72,7 +73,7 @@ impl WriteTx<'_> {
         sqlx::query(
             "INSERT INTO concerns (id, org_id, reference, reporter_id, about_sealed, what_happened_sealed, \
              when_and_where_sealed, category, immediate_danger, told_in_person, about_staff, received_via, status, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'received', $13)",
+             created_at, person_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'received', $13, $14)",
         )
         .bind(id.to_string())
         .bind(self.org()?.to_string())
@@ -87,14 +88,37 @@ impl WriteTx<'_> {
         .bind(yes_no(concern.about_staff))
         .bind(concern.received_via.as_str())
         .bind(ts(self.store().now()))
+        .bind(concern.person.map(|p| p.to_string()))
         .execute(self.conn())
         .await?;
+        self.discard_concern_draft().await?;
         self.audit(
             AuditEvent::new("concern.raised", "concern", id.0)
                 .fields(&["about", "what_happened", "when_and_where", "category", "immediate_danger", "told_in_person"])
                 .case_content(),
         );
         Ok((id, reference))
+    }
+
+    /// Escalates a concern still waiting to be acknowledged, once. Answers whether it is about staff, or
+    /// `None` when it was acknowledged (or escalated) in the meantime.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub async fn escalate_concern(&mut self, id: ConcernId) -> StoreResult<Option<bool>> {
+        let about_staff: Option<String> = sqlx::query_scalar(
+            "UPDATE concerns SET escalated_at = $3 WHERE org_id = $1 AND id = $2 AND status = 'received' \
+             AND escalated_at IS NULL RETURNING about_staff",
+        )
+        .bind(self.org()?.to_string())
+        .bind(id.to_string())
+        .bind(ts(self.store().now()))
+        .fetch_optional(self.conn())
+        .await?;
+        if about_staff.is_some() {
+            self.audit(AuditEvent::new("concern.escalated", "concern", id.0).fields(&["escalated_at"]).case_content());
+        }
+        Ok(about_staff.map(|a| a == "yes"))
     }
 
     /// The safeguarding team acknowledges a concern: it is now being handled, in a case opened for the
@@ -252,6 +276,61 @@ impl Store {
             .filter(|h| h.post == domain::registry::Post::SeniorLeader)
             .filter_map(|h| h.email)
             .collect())
+    }
+
+    /// Who an unacknowledged concern escalates to: the deputies in the role registry today (or, with none,
+    /// every lead); for a concern about staff, the board's safeguarding lead.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn escalation_recipients(&self, scope: &OrgScope, about_staff: bool) -> StoreResult<Vec<String>> {
+        let post = if about_staff { Post::BoardSafeguardingLead } else { Post::DeputyDsl };
+        let holders = self.holders_on(scope, self.now().date()).await?;
+        let emails: Vec<String> = holders.into_iter().filter(|h| h.post == post).filter_map(|h| h.email).collect();
+        if emails.is_empty() && !about_staff {
+            return self.safeguarding_lead_emails(scope).await;
+        }
+        Ok(emails)
+    }
+
+    /// The current apprentices in the people register by name, for staff choosing who a concern is about.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn learner_names(&self, scope: &OrgScope) -> StoreResult<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT given_name, family_name FROM people WHERE org_id = $1 AND kind = 'apprentice' \
+             AND (end_date IS NULL OR end_date >= $2) ORDER BY given_name, family_name LIMIT 5000",
+        )
+        .bind(scope.org().to_string())
+        .bind(crate::db::date(self.now().date()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?))
+            })
+            .collect()
+    }
+
+    /// The current apprentice with exactly this name, when there is only one.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn learner_named(&self, scope: &OrgScope, name: &str) -> StoreResult<Option<domain::PersonId>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM people WHERE org_id = $1 AND kind = 'apprentice' AND (end_date IS NULL OR end_date >= $2) \
+             AND LOWER(given_name || ' ' || family_name) = LOWER($3) LIMIT 2",
+        )
+        .bind(scope.org().to_string())
+        .bind(crate::db::date(self.now().date()))
+        .bind(name.trim())
+        .fetch_all(&self.pool)
+        .await?;
+        match ids.as_slice() {
+            [one] => Ok(one.parse().ok()),
+            _ => Ok(None),
+        }
     }
 
     /// Opens a concern for the safeguarding team: its content is unsealed, and the read is audited as case

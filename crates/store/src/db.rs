@@ -109,7 +109,7 @@ macro_rules! migrations {
         &[$(($version, $file, include_str!(concat!("../migrations/", $dialect, "/", $file, ".sql")))),*]
     };
     ($dialect:literal) => {
-        migrations!($dialect: (1, "0001_foundation"), (2, "0002_confirmation_email"), (3, "0003_profile_and_sites"), (4, "0004_jobs"), (5, "0005_keys_and_files"), (6, "0006_people"), (7, "0007_role_registry"), (8, "0008_post_absences"), (9, "0009_concerns"), (10, "0010_concerns_about_staff"), (11, "0011_concerns_received_via"), (12, "0012_cases"))
+        migrations!($dialect: (1, "0001_foundation"), (2, "0002_confirmation_email"), (3, "0003_profile_and_sites"), (4, "0004_jobs"), (5, "0005_keys_and_files"), (6, "0006_people"), (7, "0007_role_registry"), (8, "0008_post_absences"), (9, "0009_concerns"), (10, "0010_concerns_about_staff"), (11, "0011_concerns_received_via"), (12, "0012_cases"), (13, "0013_concern_settings_drafts_attachments"))
     };
 }
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite");

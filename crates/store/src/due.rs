@@ -101,7 +101,7 @@ impl Store {
     /// Concerns for the safeguarding team that nobody has acknowledged in time: a task for every lead and
     /// deputy. (Concerns about staff are the senior leader's, and are not listed to the team.)
     async fn unacknowledged_concerns(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
-        let cutoff = ts(self.now() - domain::concerns::ACKNOWLEDGE_WITHIN);
+        let cutoff = ts(self.now() - self.concern_settings(scope).await?.acknowledge_within());
         let waiting: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND status = 'received' AND about_staff = 'no' AND created_at < $2",
         )
@@ -112,7 +112,7 @@ impl Store {
         Ok((waiting > 0)
             .then(|| DueItem {
                 source: "unacknowledged_concern",
-                title: "A concern has waited more than 4 hours for someone to acknowledge it",
+                title: "A concern has waited longer than the time set for acknowledging it",
                 due_on: self.now().date(),
                 link: "/safeguarding".into(),
                 owner: Owner::Roles(&[Role::SafeguardingLead]),

@@ -18,6 +18,8 @@ pub enum JobKind {
     DeliverMail,
     /// Email each member of an organisation a summary of their tasks. Payload: empty.
     WeeklyDigest,
+    /// Escalate a concern to the deputies if it is still waiting to be acknowledged. Payload: the concern id.
+    EscalateConcern,
 }
 
 impl JobKind {
@@ -26,18 +28,19 @@ impl JobKind {
         match self {
             JobKind::DeliverMail => "deliver_mail",
             JobKind::WeeklyDigest => "weekly_digest",
+            JobKind::EscalateConcern => "escalate_concern",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
-        [JobKind::DeliverMail, JobKind::WeeklyDigest].into_iter().find(|k| k.as_str() == text)
+        [JobKind::DeliverMail, JobKind::WeeklyDigest, JobKind::EscalateConcern].into_iter().find(|k| k.as_str() == text)
     }
 
     /// How many times a job is tried before it is marked failed.
     fn max_attempts(self) -> i64 {
         match self {
             JobKind::DeliverMail => 6,
-            JobKind::WeeklyDigest => 3,
+            JobKind::WeeklyDigest | JobKind::EscalateConcern => 3,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod cases;
+pub mod concern_settings;
 pub mod concerns;
 mod db;
 pub mod due;

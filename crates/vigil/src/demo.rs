@@ -251,6 +251,7 @@ async fn raise_concerns(store: &Store, scope: &store::OrgScope) -> Result<Vec<do
                 told_in_person: n % 2 == 0,
                 about_staff: false,
                 received_via: if n == 3 { "phone" } else { "in_person" }.into(),
+                person: store.learner_named(scope, about).await?,
             })
             .await?;
         ids.push(id);

@@ -110,11 +110,12 @@ async fn the_operators_commands(backend: Backend) {
     assert!(again.contains("safeguarding.lead@colegycwm.example"));
     // Cases in every state, in both organisations, and a concern still waiting to be acknowledged.
     let mut raw = db_raw(&db, &dir).await;
-    let states: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT o.slug || ':' || c.status FROM cases c JOIN organisations o ON o.id = c.org_id")
-            .fetch_all(&mut raw)
-            .await
-            .unwrap();
+    let states: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT o.slug || ':' || c.status FROM cases c JOIN organisations o ON o.id = c.org_id",
+    )
+    .fetch_all(&mut raw)
+    .await
+    .unwrap();
     for slug in ["riverside-training", "coleg-y-cwm"] {
         for status in ["triage", "open", "referred", "closed"] {
             assert!(states.contains(&format!("{slug}:{status}")), "{slug} has no {status} case: {states:?}");

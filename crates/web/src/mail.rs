@@ -72,6 +72,18 @@ pub fn break_glass(who: &str, until: &str) -> Composed {
     }
 }
 
+/// The escalation of a concern nobody acknowledged in time: to the deputies, never who or what.
+pub fn escalation(link: &str) -> Composed {
+    Composed {
+        subject: "A safeguarding concern is waiting to be acknowledged",
+        body: format!(
+            "A safeguarding concern has not been acknowledged in the time your organisation set. Please make sure \
+             someone is handling it now.\n\nOpen it in Vigil:\n{link}\n\n\
+             This email never contains case details or anyone's name."
+        ),
+    }
+}
+
 pub fn digest(url: &str, overdue: usize, due_soon: usize) -> Composed {
     let tasks = |n: usize| if n == 1 { "1 task".to_owned() } else { format!("{n} tasks") };
     Composed {

@@ -97,8 +97,11 @@ routes! {
     GET  "/audit"                        ReadAuditLog              Page => pages::audit::list;
     GET  "/concerns/new"                 RaiseConcern              Page => pages::concerns::new_show;
     POST "/concerns/new"                 RaiseConcern              Page => pages::concerns::new_submit;
+    POST "/concerns/draft"               RaiseConcern              Page => pages::concerns::save_draft;
     GET  "/concerns"                     RaiseConcern              Page => pages::concerns::mine;
     GET  "/safeguarding"                 HandleConcerns            Page => pages::concerns::inbox;
+    GET  "/safeguarding/settings"        HandleConcerns            Page => pages::concerns::settings_show;
+    POST "/safeguarding/settings"        HandleConcerns            Page => pages::concerns::settings_submit;
     GET  "/safeguarding/concerns/{id}"   HandleConcerns            Page => pages::concerns::show;
     POST "/safeguarding/concerns/{id}/acknowledge" HandleConcerns  Page => pages::concerns::acknowledge;
     GET  "/concerns/about-staff"         HandleConcernsAboutStaff  Page => pages::concerns::about_staff;
@@ -186,6 +189,8 @@ routes! {
     POST "/api/v1/concerns"              RaiseConcern              Api  => api::concerns::create;
     GET  "/api/v1/concerns"              RaiseConcern              Api  => api::concerns::mine;
     GET  "/api/v1/concerns/inbox"        HandleConcerns            Api  => api::concerns::inbox;
+    GET  "/api/v1/concern-settings"      HandleConcerns            Api  => api::concerns::settings;
+    PUT  "/api/v1/concern-settings"      HandleConcerns            Api  => api::concerns::record_settings;
     POST "/api/v1/concerns/{id}/acknowledge" HandleConcerns        Api  => api::concerns::acknowledge;
     GET  "/api/v1/cases"                 WorkOnCases               Api  => api::cases::list;
     GET  "/api/v1/cases/{id}"            WorkOnCases               Api  => api::cases::one;

@@ -232,6 +232,7 @@ async fn recorded(tx: &mut WriteTx<'_>, about: &str, what: &str, category: &str)
         told_in_person: true,
         about_staff: false,
         received_via: "in_person".into(),
+        person: None,
     };
     Ok(tx.raise_concern(&concern).await?.0)
 }

@@ -69,8 +69,9 @@ pub async fn create(
         received_via: String::new(),
     };
     let mut errors = FormErrors::default();
-    let concern = form.parse(&mut errors).ok_or(errors)?;
-    let (id, reference) = raise(&state, &scope, &concern).await?;
+    let offered = state.store.concern_settings(&scope).await?.offered();
+    let concern = form.parse(&offered, &mut errors).ok_or(errors)?;
+    let (id, reference) = raise(&state, &scope, concern).await?;
     let receipt = Receipt {
         id: id.to_string(),
         reference,
@@ -151,4 +152,42 @@ pub async fn acknowledge(
     let case = tx.acknowledge_concern(id).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(Acknowledged { case: case.to_string() })))
+}
+
+/// How concerns are raised in the organisation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SettingsBody {
+    /// Hours a concern may wait to be acknowledged before it escalates to the deputies, from 1 to 72.
+    pub acknowledge_within_hours: u8,
+    /// Category ids reporters are not offered; never `prevent` or `other`.
+    #[serde(default)]
+    pub hidden_categories: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/concern-settings", tag = "concerns",
+    responses((status = 200, body = SettingsBody), (status = 403, body = super::ErrorBody)), security(("bearer" = [])))]
+pub async fn settings(State(state): State<AppState>, ApiCaller(scope): ApiCaller) -> AppResult<Json<SettingsBody>> {
+    let settings = state.store.concern_settings(&scope).await?;
+    Ok(Json(SettingsBody {
+        acknowledge_within_hours: settings.acknowledge_within_hours,
+        hidden_categories: settings.hidden_categories,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/concern-settings", tag = "concerns", request_body = SettingsBody,
+    responses((status = 200, body = SettingsBody), (status = 422, body = super::ErrorBody)), security(("bearer" = [])))]
+pub async fn record_settings(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    ApiJson(body): ApiJson<SettingsBody>,
+) -> AppResult<Json<SettingsBody>> {
+    let settings = domain::concerns::ConcernSettings::parse(
+        &body.acknowledge_within_hours.to_string(),
+        &body.hidden_categories,
+    )
+    .map_err(|(field, message)| crate::error::AppError::Invalid { field: field.into(), message: message.into() })?;
+    let mut tx = state.store.write(&scope).await?;
+    tx.record_concern_settings(&settings).await?;
+    tx.commit().await?;
+    Ok(Json(body))
 }

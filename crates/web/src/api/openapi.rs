@@ -33,6 +33,8 @@ use utoipa::{Modify, OpenApi};
         super::concerns::mine,
         super::concerns::inbox,
         super::concerns::acknowledge,
+        super::concerns::settings,
+        super::concerns::record_settings,
         super::cases::list,
         super::cases::one,
         super::cases::add_entry,

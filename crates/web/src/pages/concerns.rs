@@ -13,14 +13,15 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ConcernId;
-use domain::concerns::{Answers, NewConcern, categories, parse_concern};
-use serde::Deserialize;
+use domain::concerns::{Answers, Category, ConcernSettings, NewConcern, categories, parse_concern};
+use domain::roles::Role;
+use serde::{Deserialize, Serialize};
 use store::OrgScope;
 use store::Page;
 use store::concerns::{ConcernRecord, ConcernSummary};
 
-/// The concern form, as typed.
-#[derive(Debug, Default, Deserialize)]
+/// The concern form, as typed. A draft is this, saved as the person types.
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ConcernForm {
     pub about: String,
@@ -36,8 +37,8 @@ pub struct ConcernForm {
 }
 
 impl ConcernForm {
-    /// The one check of a concern, for the page and the API.
-    pub fn parse(&self, errors: &mut FormErrors) -> Option<NewConcern> {
+    /// The one check of a concern against the categories offered, for the page and the API.
+    pub fn parse(&self, offered: &[Category], errors: &mut FormErrors) -> Option<NewConcern> {
         let answers = Answers {
             about: &self.about,
             about_name: &self.about_name,
@@ -49,16 +50,28 @@ impl ConcernForm {
             about_staff: &self.about_staff,
             received_via: &self.received_via,
         };
-        parse_concern(answers, |field, message| errors.add(field, message))
+        parse_concern(answers, offered, |field, message| errors.add(field, message))
     }
 }
 
 /// Raises a concern and alerts the safeguarding leads at once, by an email with no names or content.
 /// Answers the receipt's reference.
-pub async fn raise(state: &AppState, scope: &OrgScope, concern: &NewConcern) -> AppResult<(ConcernId, String)> {
+/// A concern about a learner named by staff (who choose from the people register) is linked to their record,
+/// so that the case starts from it; a concern an apprentice raises about themselves is linked to theirs.
+/// Its handling escalates to the deputies if nobody acknowledges it in the organisation's time.
+pub async fn raise(state: &AppState, scope: &OrgScope, concern: NewConcern) -> AppResult<(ConcernId, String)> {
+    let person = match &concern.about {
+        Some(name) if chooses_from_register(scope) => state.store.learner_named(scope, name).await?,
+        None if scope.has_role(Role::Apprentice) => own_record(state, scope).await?,
+        _ => None,
+    };
+    let concern = NewConcern { person, ..concern };
     let recipients = state.store.concern_recipients(scope, concern.about_staff).await?;
+    let settings = state.store.concern_settings(scope).await?;
     let mut tx = state.store.write(scope).await?;
-    let (id, reference) = tx.raise_concern(concern).await?;
+    let (id, reference) = tx.raise_concern(&concern).await?;
+    let escalate_at = state.store.now() + settings.acknowledge_within();
+    tx.enqueue_job(store::jobs::JobKind::EscalateConcern, &id.to_string(), escalate_at).await?;
     let base = if concern.about_staff { ABOUT_STAFF } else { TEAM };
     let composed = mail::new_concern(&format!("{}{base}", state.config.public_url), concern.immediate_danger);
     for recipient in recipients {
@@ -66,6 +79,17 @@ pub async fn raise(state: &AppState, scope: &OrgScope, concern: &NewConcern) -> 
     }
     tx.commit().await?;
     Ok((id, reference))
+}
+
+/// Staff and the safeguarding team choose who a concern is about from the people register.
+fn chooses_from_register(scope: &OrgScope) -> bool {
+    [Role::Staff, Role::SafeguardingLead, Role::SafeguardingOfficer].iter().any(|r| scope.has_role(*r))
+}
+
+async fn own_record(state: &AppState, scope: &OrgScope) -> AppResult<Option<domain::PersonId>> {
+    let Some(account) = scope.actor().account else { return Ok(None) };
+    let email = state.store.member(scope, account).await?.email;
+    Ok(state.store.person_by_email(scope, &email).await?)
 }
 
 /// Where the safeguarding team handles concerns.
@@ -89,23 +113,46 @@ struct NewConcernPage {
     /// The safeguarding team records concerns that reach them by other routes.
     team: bool,
     vias: Vec<(&'static str, &'static str)>,
+    /// Learners' names from the people register, offered to staff as they type.
+    learners: Vec<String>,
+    /// When the draft shown was saved.
+    draft_saved: Option<String>,
 }
 
-async fn new_page(state: &AppState, member: &Member, form: ConcernForm, errors: FormErrors) -> AppResult<Response> {
+async fn new_page(
+    state: &AppState,
+    member: &Member,
+    form: ConcernForm,
+    errors: FormErrors,
+    draft_saved: Option<String>,
+) -> AppResult<Response> {
+    let scope = &member.scope;
+    let offered = state.store.concern_settings(scope).await?.offered();
+    let learners = if chooses_from_register(scope) { state.store.learner_names(scope).await? } else { Vec::new() };
     render(&NewConcernPage {
         chrome: Chrome::member(state, "Raise a concern", &member.session, "/concerns/new").await?.with_errors(&errors),
         form,
         errors,
         abouts: vec![("someone", "Someone else"), ("me", "Me")],
-        categories: categories().into_iter().map(|c| (c.id, c.label)).collect(),
+        categories: offered.into_iter().map(|c| (c.id, c.label)).collect(),
         yes_no: YES_NO.to_vec(),
-        team: member.scope.has_role(domain::roles::Role::SafeguardingLead),
+        team: scope.has_role(Role::SafeguardingLead),
         vias: domain::concerns::RECEIVED_VIA.to_vec(),
+        learners,
+        draft_saved,
     })
 }
 
+/// The form, starting from the person's draft if they have one.
 pub async fn new_show(State(state): State<AppState>, member: Member) -> AppResult<Response> {
-    new_page(&state, &member, ConcernForm::default(), FormErrors::default()).await
+    let draft = state.store.concern_draft(&member.scope).await?;
+    let (form, saved) = match draft {
+        Some((answers, saved)) => {
+            (serde_urlencoded::from_str(&answers).unwrap_or_default(), Some(long_datetime(saved)))
+        }
+        None => (ConcernForm::default(), None),
+    };
+    new_page(&state, &member, form, FormErrors::default(), saved).await
 }
 
 pub async fn new_submit(
@@ -115,16 +162,31 @@ pub async fn new_submit(
 ) -> AppResult<Response> {
     let mut errors = FormErrors::default();
     // Only the safeguarding team records how a concern reached them; for anyone else it was raised here.
-    let form = if member.scope.has_role(domain::roles::Role::SafeguardingLead) {
+    let form = if member.scope.has_role(Role::SafeguardingLead) {
         form
     } else {
         ConcernForm { received_via: String::new(), ..form }
     };
-    let Some(concern) = form.parse(&mut errors) else {
-        return new_page(&state, &member, form, errors).await;
+    let offered = state.store.concern_settings(&member.scope).await?.offered();
+    let Some(concern) = form.parse(&offered, &mut errors) else {
+        return new_page(&state, &member, form, errors, None).await;
     };
-    let (_, reference) = raise(&state, &member.scope, &concern).await?;
+    let (_, reference) = raise(&state, &member.scope, concern).await?;
     Ok(Redirect::to(&format!("/concerns?raised={reference}")).into_response())
+}
+
+/// Saves the form as a draft: as the person types (from the page's script), or when they ask to (without
+/// it). Only they can see it, and raising the concern removes it.
+pub async fn save_draft(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<ConcernForm>,
+) -> AppResult<Response> {
+    let answers = serde_urlencoded::to_string(&form).map_err(|e| AppError::Internal(format!("draft: {e}")))?;
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.save_concern_draft(&answers).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/concerns/new").into_response())
 }
 
 struct ReceiptRow {
@@ -318,4 +380,111 @@ async fn acknowledge_at(state: &AppState, member: &Member, id: &str) -> AppResul
     let case = tx.acknowledge_concern(id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/cases/{case}")).into_response())
+}
+
+fn always_offered(id: &str) -> bool {
+    domain::concerns::ALWAYS_OFFERED.contains(&id)
+}
+
+/// The concern settings form, as typed: `offered` lists the categories ticked.
+#[derive(Debug, Default)]
+pub struct SettingsForm {
+    acknowledge_within_hours: String,
+    offered: Vec<String>,
+}
+
+impl SettingsForm {
+    /// Reads the form's fields, where `offered` repeats once for each box ticked.
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut form = Self::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "acknowledge_within_hours" => form.acknowledge_within_hours = value,
+                "offered" => form.offered.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// The settings, with every category not ticked hidden.
+    fn parse(&self, errors: &mut FormErrors) -> Option<ConcernSettings> {
+        let hidden: Vec<String> = categories()
+            .into_iter()
+            .map(|c| c.id)
+            .filter(|id| !self.offered.contains(id) && !always_offered(id))
+            .collect();
+        ConcernSettings::parse(&self.acknowledge_within_hours, &hidden)
+            .map_err(|(field, message)| errors.add(field, message))
+            .ok()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "concern_settings.html")]
+struct SettingsPage {
+    chrome: Chrome,
+    hours: String,
+    /// Every category: id, label, whether offered, whether it must be.
+    categories: Vec<(String, String, bool, bool)>,
+    errors: FormErrors,
+    saved: bool,
+}
+
+async fn settings_page(
+    state: &AppState,
+    member: &Member,
+    hours: String,
+    offered: &[String],
+    errors: FormErrors,
+    saved: bool,
+) -> AppResult<Response> {
+    render(&SettingsPage {
+        chrome: Chrome::member(state, "How concerns are raised", &member.session, TEAM).await?.with_errors(&errors),
+        hours,
+        categories: categories()
+            .into_iter()
+            .map(|c| {
+                let fixed = always_offered(&c.id);
+                (c.id.clone(), c.label, fixed || offered.contains(&c.id), fixed)
+            })
+            .collect(),
+        errors,
+        saved,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsQuery {
+    saved: bool,
+}
+
+/// The safeguarding team's settings for concerns: the categories offered and the time to acknowledge.
+pub async fn settings_show(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<SettingsQuery>,
+) -> AppResult<Response> {
+    let settings = state.store.concern_settings(&member.scope).await?;
+    let offered: Vec<String> = settings.offered().into_iter().map(|c| c.id).collect();
+    let hours = settings.acknowledge_within_hours.to_string();
+    settings_page(&state, &member, hours, &offered, FormErrors::default(), query.saved).await
+}
+
+pub async fn settings_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let form = SettingsForm::from_pairs(pairs);
+    let mut errors = FormErrors::default();
+    let Some(settings) = form.parse(&mut errors) else {
+        return settings_page(&state, &member, form.acknowledge_within_hours.clone(), &form.offered, errors, false)
+            .await;
+    };
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.record_concern_settings(&settings).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/safeguarding/settings?saved=true").into_response())
 }

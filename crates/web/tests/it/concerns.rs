@@ -56,10 +56,10 @@ async fn a_concern_reaches_the_team_and_the_reporter_sees_only_its_status(app: T
         home.body.contains("1 concern is waiting for you") && home.body.contains("1 urgent"),
         "alerted in the app at once"
     );
-    assert!(!home.body.contains("waited more than 4 hours"));
+    assert!(!home.body.contains("waited longer than the time set"));
     app.clock.advance(time::Duration::hours(5));
     app.sign_in("lead@alpha.example").await;
-    assert!(app.get("/").await.body.contains("waited more than 4 hours"));
+    assert!(app.get("/").await.body.contains("waited longer than the time set"));
 
     // Nobody outside the safeguarding team can list or open it.
     let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
@@ -242,3 +242,99 @@ async fn the_team_records_concerns_that_reach_them_another_way(app: TestApp) {
     assert!(app.get(&format!("/safeguarding/concerns/{id}")).await.body.contains("A phone call"));
 }
 both!(the_team_records_concerns_that_reach_them_another_way);
+
+async fn an_unacknowledged_concern_escalates_to_the_deputies_in_the_time_set(app: TestApp) {
+    let scope = app.org("theta", Nation::England).await;
+    app.member(&scope, "lead@theta.example", Role::SafeguardingLead).await;
+    app.member(&scope, "tutor@theta.example", Role::Staff).await;
+    app.appoint(&scope, "deputy@theta.example", domain::registry::Post::DeputyDsl).await;
+
+    // The team sets two hours, and stops offering a category they do not use; Prevent cannot be hidden.
+    app.sign_in("lead@theta.example").await;
+    assert!(app.get("/safeguarding/settings").await.body.contains("value=\"4\""));
+    let bad = app.post("/safeguarding/settings", &[("acknowledge_within_hours", "0")]).await;
+    assert!(bad.body.contains("from 1 to 72") && bad.body.contains("govuk-error-summary"));
+    let fields = [("acknowledge_within_hours", "2"), ("offered", "online"), ("offered", "mental_health")];
+    assert_eq!(app.post("/safeguarding/settings", &fields).await.location(), "/safeguarding/settings?saved=true");
+    let settings = app.store.concern_settings(&scope).await.unwrap();
+    assert_eq!(settings.acknowledge_within_hours, 2);
+    assert!(settings.hidden_categories.contains(&"bullying".to_owned()));
+    assert!(!settings.hidden_categories.contains(&"prevent".to_owned()));
+
+    app.sign_in("tutor@theta.example").await;
+    let form = app.get("/concerns/new").await;
+    assert!(!form.body.contains("value=\"bullying\"") && form.body.contains("value=\"prevent\""));
+    let sent = [
+        ("about", "someone"),
+        ("about_name", "A learner"),
+        ("what_happened", "Left crying after a call."),
+        ("category", "mental_health"),
+        ("immediate_danger", "no"),
+        ("told_in_person", "no"),
+    ];
+    app.post("/concerns/new", &sent).await;
+    let worker = web::jobs::Worker::new(
+        web::AppState::new(app.store.clone(), web::Config { public_url: "http://vigil.test".into(), demo: false }),
+        "w".into(),
+        None,
+    );
+    worker.tick().await.unwrap();
+    let escalations =
+        |mail: &[store::outbox::Mail]| mail.iter().filter(|m| m.subject.contains("waiting to be acknowledged")).count();
+    assert_eq!(escalations(&app.store.outbox(50).await.unwrap()), 0, "not yet");
+    app.clock.advance(time::Duration::minutes(121));
+    worker.tick().await.unwrap();
+    let mail = app.store.outbox(50).await.unwrap();
+    let to_deputy = mail.iter().find(|m| m.subject.contains("waiting to be acknowledged")).expect("escalated");
+    assert_eq!(to_deputy.recipient, "deputy@theta.example");
+    assert!(!to_deputy.body.contains("crying") && !to_deputy.body.contains("learner"));
+    worker.tick().await.unwrap();
+    assert_eq!(escalations(&app.store.outbox(50).await.unwrap()), 1, "once");
+}
+both!(an_unacknowledged_concern_escalates_to_the_deputies_in_the_time_set);
+
+async fn a_draft_is_kept_until_the_concern_is_sent_and_staff_choose_from_the_register(app: TestApp) {
+    let scope = app.org("iota", Nation::England).await;
+    app.member(&scope, "lead@iota.example", Role::SafeguardingLead).await;
+    app.member(&scope, "tutor@iota.example", Role::Staff).await;
+    let none = std::collections::HashSet::new();
+    let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
+    let cells = std::collections::HashMap::from([
+        ("kind", "apprentice".to_owned()),
+        ("given_name", "Robin".to_owned()),
+        ("family_name", "Ash".to_owned()),
+        ("uln", "1234567890".to_owned()),
+        ("date_of_birth", "01/06/2010".to_owned()),
+        ("parent_carer_contact", "Jan Ash, 07700 900456".to_owned()),
+    ]);
+    let robin = domain::people::parse_person(&cells, app.store.now().date(), &known).unwrap();
+    let mut tx = app.store.write(&scope).await.unwrap();
+    tx.import_people(&[robin]).await.unwrap();
+    tx.commit().await.unwrap();
+
+    app.sign_in("tutor@iota.example").await;
+    let form = app.get("/concerns/new").await;
+    assert!(form.body.contains("<option value=\"Robin Ash\">"), "staff choose from the register");
+    let typed =
+        [("about", "someone"), ("about_name", "Robin Ash"), ("what_happened", "Robin said he is scared to go home")];
+    assert_eq!(app.post("/concerns/draft", &typed).await.location(), "/concerns/new");
+    let restored = app.get("/concerns/new").await;
+    assert!(restored.body.contains("This is your draft") && restored.body.contains("scared to go home"));
+    let draft: String = sqlx::query_scalar("SELECT answers_sealed FROM concern_drafts")
+        .fetch_one(&mut app.db.raw().await)
+        .await
+        .unwrap();
+    assert!(!draft.contains("scared"), "drafts are sealed");
+    let mut sent = typed.to_vec();
+    sent.extend([("category", "physical"), ("immediate_danger", "no"), ("told_in_person", "no")]);
+    app.post("/concerns/new", &sent).await;
+    assert!(!app.get("/concerns/new").await.body.contains("This is your draft"), "sending removes the draft");
+
+    // The case starts from the register: under 18 on the day, with the parent's contact.
+    app.sign_in("lead@iota.example").await;
+    let id: String = sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
+    let case = app.post(&format!("/safeguarding/concerns/{id}/acknowledge"), &[]).await.location().to_owned();
+    let page = app.get(&case).await;
+    assert!(page.body.contains("Under 18 on the date of the concern") && page.body.contains("Jan Ash, 07700 900456"));
+}
+both!(a_draft_is_kept_until_the_concern_is_sent_and_staff_choose_from_the_register);
