@@ -175,6 +175,8 @@ pub struct CaseFile {
     pub access: Vec<AccessRecord>,
     /// The other cases opened from the same concern (the same incident), that the actor reaches.
     pub incident: Vec<(CaseId, String)>,
+    /// Files added to the case, or to the concern by the person who raised it.
+    pub attachments: Vec<crate::attachments::Attachment>,
 }
 
 /// What is known of a case without opening its content.
@@ -317,6 +319,7 @@ impl Store {
             disclosures: self.disclosures(scope, id).await?,
             access: self.access(id).await?,
             incident: self.cases_from(scope, &concern, Some(id)).await?,
+            attachments: self.attachments(scope, id, &concern).await?,
         })
     }
 
@@ -700,9 +703,14 @@ impl WriteTx<'_> {
     /// # Errors
     /// [`StoreError::NotFound`] when the actor does not manage case `id`.
     pub async fn open_linked_case(&mut self, id: CaseId, name: &str) -> StoreResult<CaseId> {
-        let state = self.case_state(id, Reach::Manage).await?;
-        let concern = state.concern.parse().map_err(|_| StoreError::Other("bad concern id".into()))?;
+        let concern = self.case_concern(id, Reach::Manage).await?;
         self.open_case_from_concern(concern, Some(name)).await
+    }
+
+    /// The concern a case was opened from, when the actor reaches the case as far as `needed`.
+    pub(crate) async fn case_concern(&mut self, id: CaseId, needed: Reach) -> StoreResult<ConcernId> {
+        let state = self.case_state(id, needed).await?;
+        state.concern.parse().map_err(|_| StoreError::Other("bad concern id".into()))
     }
 
     /// Adds an entry to the chronology; `corrects` names an earlier entry of the same case it corrects

@@ -121,13 +121,24 @@ impl Store {
     /// [`StoreError::NotFound`] for another person's or organisation's file.
     pub async fn read_file(&self, scope: &OrgScope, id: &str) -> StoreResult<(StoredFile, Vec<u8>)> {
         let account = scope.actor().account.ok_or(StoreError::NotFound)?;
+        self.file_bytes(scope, id, Some(account)).await
+    }
+
+    /// A file's record and bytes, checked against its hash; only the uploader's when `uploader` is given.
+    /// Callers that let others read a file check who may first, and audit the read.
+    pub(crate) async fn file_bytes(
+        &self,
+        scope: &OrgScope,
+        id: &str,
+        uploader: Option<domain::AccountId>,
+    ) -> StoreResult<(StoredFile, Vec<u8>)> {
         let row = sqlx::query(
             "SELECT id, filename, content_type, size, sha256, storage_key, key_id, created_at FROM files \
-             WHERE org_id = $1 AND id = $2 AND uploaded_by = $3",
+             WHERE org_id = $1 AND id = $2 AND ($3 = '' OR uploaded_by = $3)",
         )
         .bind(scope.org().to_string())
         .bind(id)
-        .bind(account.to_string())
+        .bind(uploader.map(|a| a.to_string()).unwrap_or_default())
         .fetch_optional(&self.pool)
         .await?
         .found()?;

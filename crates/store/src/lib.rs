@@ -5,6 +5,7 @@
 //! audit event with the change. Only the authentication functions in [`auth`] build a scope.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod cases;

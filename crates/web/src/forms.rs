@@ -44,6 +44,19 @@ impl FormErrors {
     }
 }
 
+/// The file in a multipart form's `file` field, with the name the person gave it; `None` when no file
+/// was chosen.
+pub async fn uploaded_file(form: &mut axum::extract::Multipart, default_name: &str) -> Option<(String, Vec<u8>)> {
+    let mut upload = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or(default_name).to_owned();
+            upload = field.bytes().await.ok().map(|b| (name, b.to_vec()));
+        }
+    }
+    upload.filter(|(_, bytes)| !bytes.is_empty())
+}
+
 /// For the API: the first error of a form becomes the JSON error naming its field.
 impl From<FormErrors> for crate::error::AppError {
     fn from(errors: FormErrors) -> Self {

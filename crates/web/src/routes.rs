@@ -98,6 +98,8 @@ routes! {
     GET  "/concerns/new"                 RaiseConcern              Page => pages::concerns::new_show;
     POST "/concerns/new"                 RaiseConcern              Page => pages::concerns::new_submit;
     POST "/concerns/draft"               RaiseConcern              Page => pages::concerns::save_draft;
+    GET  "/concerns/{id}/attach"         RaiseConcern              Page => pages::concerns::attach_show;
+    POST "/concerns/{id}/attach"         RaiseConcern              Page => pages::concerns::attach_submit;
     GET  "/concerns"                     RaiseConcern              Page => pages::concerns::mine;
     GET  "/safeguarding"                 HandleConcerns            Page => pages::concerns::inbox;
     GET  "/safeguarding/settings"        HandleConcerns            Page => pages::concerns::settings_show;
@@ -111,6 +113,9 @@ routes! {
     GET  "/cases/{id}"                   WorkOnCases               Page => pages::cases::show;
     GET  "/cases/{id}/chronology"        WorkOnCases               Page => pages::cases::print;
     GET  "/cases/{id}/viewers"           WorkOnCases               Page => pages::cases::viewers;
+    GET  "/cases/{id}/attach"            WorkOnCases               Page => pages::cases::attach_show;
+    POST "/cases/{id}/attach"            WorkOnCases               Page => pages::cases::attach_submit;
+    GET  "/cases/{id}/attachment"        WorkOnCases               Page => pages::cases::attachment;
     GET  "/cases/{id}/entries"           WorkOnCases               Page => pages::cases::form_show::<EntryForm>;
     POST "/cases/{id}/entries"           WorkOnCases               Page => pages::cases::form_submit::<EntryForm>;
     GET  "/cases/{id}/triage"            WorkOnCases               Page => pages::cases::form_show::<TriageForm>;

@@ -103,7 +103,7 @@ pub async fn download(
 }
 
 /// `attachment`, never `inline`, with the filename encoded as RFC 6266 asks.
-fn attachment(filename: &str) -> HeaderValue {
+pub(crate) fn attachment(filename: &str) -> HeaderValue {
     let ascii: String =
         filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     let encoded: String = form_urlencoded::byte_serialize(filename.as_bytes()).collect::<String>().replace('+', "%20");

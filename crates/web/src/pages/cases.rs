@@ -1386,3 +1386,73 @@ pub async fn break_glass_submit(
     tx.commit().await?;
     Ok(Redirect::to("/cases").into_response())
 }
+
+async fn case_attach_page(state: &AppState, member: &Member, id: CaseId, errors: FormErrors) -> AppResult<Response> {
+    let facts = state.store.case_facts(&member.scope, id).await?;
+    if facts.reach < Reach::Work {
+        return Err(AppError::NotFound);
+    }
+    render(&crate::pages::concerns::AttachPage {
+        chrome: Chrome::member(state, "Add a file to the case", &member.session, "/cases").await?.with_errors(&errors),
+        caption: format!("Case {}", facts.reference),
+        intro: "Only people who reach this case can open it, and each opening is recorded.",
+        action: format!("/cases/{id}/attach"),
+        back: format!("/cases/{id}"),
+        errors,
+    })
+}
+
+/// The team adds a file to a case.
+pub async fn attach_show(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    case_attach_page(&state, &member, case_id(&id)?, FormErrors::default()).await
+}
+
+pub async fn attach_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let id = case_id(&id)?;
+    let mut errors = FormErrors::default();
+    let Some((name, bytes)) = crate::forms::uploaded_file(&mut form, "file").await else {
+        errors.add("file", "Choose a file");
+        return case_attach_page(&state, &member, id, errors).await;
+    };
+    let mut tx = state.store.write(&member.scope).await?;
+    match tx.attach_to_case(id, &name, &bytes).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to(&format!("/cases/{id}")).into_response())
+        }
+        Err(StoreError::Conflict { field, message }) => {
+            errors.add(field, message);
+            case_attach_page(&state, &member, id, errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FileQuery {
+    file: String,
+}
+
+/// One file of a case, always as a download; the read is audited.
+pub async fn attachment(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(query): Query<FileQuery>,
+) -> AppResult<Response> {
+    use axum::http::{HeaderValue, header};
+    let (file, bytes) = state.store.open_attachment(&member.scope, case_id(&id)?, &query.file).await?;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    let content_type = HeaderValue::from_str(&file.content_type);
+    headers.insert(header::CONTENT_TYPE, content_type.unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    headers.insert(header::CONTENT_DISPOSITION, crate::api::files::attachment(&file.name));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}

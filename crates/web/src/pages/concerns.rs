@@ -13,12 +13,12 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ConcernId;
-use domain::concerns::{Answers, Category, ConcernSettings, NewConcern, categories, parse_concern};
+use domain::concerns::{Answers, Category, ConcernSettings, ConcernStatus, NewConcern, categories, parse_concern};
 use domain::roles::Role;
 use serde::{Deserialize, Serialize};
-use store::OrgScope;
 use store::Page;
 use store::concerns::{ConcernRecord, ConcernSummary};
+use store::{OrgScope, StoreError};
 
 /// The concern form, as typed. A draft is this, saved as the person types.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -190,6 +190,8 @@ pub async fn save_draft(
 }
 
 struct ReceiptRow {
+    id: ConcernId,
+    open: bool,
     reference: String,
     category: String,
     raised: String,
@@ -198,6 +200,8 @@ struct ReceiptRow {
 
 fn receipt(c: &ConcernSummary) -> ReceiptRow {
     ReceiptRow {
+        id: c.id,
+        open: c.status != ConcernStatus::Closed,
         reference: c.reference.clone(),
         category: category_label(&c.category),
         raised: long_datetime(c.raised_at),
@@ -209,6 +213,7 @@ fn receipt(c: &ConcernSummary) -> ReceiptRow {
 #[serde(default)]
 pub struct ReceiptsQuery {
     raised: String,
+    attached: bool,
 }
 
 #[derive(Template)]
@@ -216,6 +221,7 @@ pub struct ReceiptsQuery {
 struct ReceiptsPage {
     chrome: Chrome,
     raised: Option<String>,
+    attached: bool,
     rows: Vec<ReceiptRow>,
 }
 
@@ -229,6 +235,7 @@ pub async fn mine(
     render(&ReceiptsPage {
         chrome: Chrome::member(&state, "Concerns you have raised", &member.session, "/concerns/new").await?,
         raised: Some(query.raised).filter(|r| r.starts_with("C-") && r.len() < 20),
+        attached: query.attached,
         rows,
     })
 }
@@ -287,7 +294,7 @@ async fn inbox_at(state: &AppState, member: &Member, query: &InboxQuery, base: &
             category: category_label(&c.category),
             raised: long_datetime(c.raised_at),
             status: c.status.label(),
-            urgent: c.immediate_danger && c.status != domain::concerns::ConcernStatus::Closed,
+            urgent: c.immediate_danger && c.status != ConcernStatus::Closed,
         })
         .collect();
     let title = if base == TEAM { "Safeguarding concerns" } else { "Concerns about staff or the safeguarding team" };
@@ -353,7 +360,7 @@ async fn show_at(state: &AppState, member: &Member, id: &str, base: &'static str
         category: category_label(&concern.summary.category),
         raised: long_datetime(concern.summary.raised_at),
         status: concern.summary.status.label(),
-        received: concern.summary.status == domain::concerns::ConcernStatus::Received,
+        received: concern.summary.status == ConcernStatus::Received,
         via: domain::concerns::RECEIVED_VIA
             .iter()
             .find(|(id, _)| *id == concern.received_via)
@@ -487,4 +494,65 @@ pub async fn settings_submit(
     tx.record_concern_settings(&settings).await?;
     tx.commit().await?;
     Ok(Redirect::to("/safeguarding/settings?saved=true").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "attach.html")]
+pub(crate) struct AttachPage {
+    pub chrome: Chrome,
+    pub caption: String,
+    pub intro: &'static str,
+    pub action: String,
+    pub back: String,
+    pub errors: FormErrors,
+}
+
+async fn attach_page(state: &AppState, member: &Member, id: ConcernId, errors: FormErrors) -> AppResult<Response> {
+    render(&AttachPage {
+        chrome: Chrome::member(state, "Add a file to your concern", &member.session, "/concerns/new")
+            .await?
+            .with_errors(&errors),
+        caption: "Concerns you have raised".into(),
+        intro: "It goes to the safeguarding team with your concern. You will not be able to open it again here.",
+        action: format!("/concerns/{id}/attach"),
+        back: "/concerns".into(),
+        errors,
+    })
+}
+
+/// The person who raised a concern adds a photo or document to it.
+pub async fn attach_show(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+    let id = concern_id(&id)?;
+    let open =
+        state.store.my_concerns(&member.scope).await?.iter().any(|c| c.id == id && c.status != ConcernStatus::Closed);
+    if !open {
+        return Err(AppError::NotFound);
+    }
+    attach_page(&state, &member, id, FormErrors::default()).await
+}
+
+pub async fn attach_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let id = concern_id(&id)?;
+    let mut errors = FormErrors::default();
+    let Some((name, bytes)) = crate::forms::uploaded_file(&mut form, "file").await else {
+        errors.add("file", "Choose a file");
+        return attach_page(&state, &member, id, errors).await;
+    };
+    let mut tx = state.store.write(&member.scope).await?;
+    match tx.attach_to_concern(id, &name, &bytes).await {
+        Ok(()) => {
+            tx.commit().await?;
+            Ok(Redirect::to("/concerns?attached=true").into_response())
+        }
+        Err(StoreError::Conflict { field, message }) => {
+            errors.add(field, message);
+            attach_page(&state, &member, id, errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }

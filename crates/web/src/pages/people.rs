@@ -507,15 +507,9 @@ pub async fn import_show(State(state): State<AppState>, member: Member) -> AppRe
 /// Checks an uploaded CSV and shows what it would do. Nothing is imported yet: the file is kept, encrypted,
 /// and imported only when the person confirms.
 pub async fn import_check(State(state): State<AppState>, member: Member, mut form: Multipart) -> AppResult<Response> {
-    let mut upload: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("people.csv").to_owned();
-            upload = field.bytes().await.ok().map(|b| (name, b.to_vec()));
-        }
-    }
+    let upload = crate::forms::uploaded_file(&mut form, "people.csv").await;
     let mut errors = FormErrors::default();
-    let Some((name, bytes)) = upload.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = upload else {
         errors.add("file", "Select a CSV file");
         return import_page(&state, &member, errors, Vec::new()).await;
     };

@@ -197,6 +197,10 @@ async fn case_content_reaches_only_the_team(app: TestApp) {
     app.sign_in("safeguarding_lead@alpha.example").await;
     let case = app.post(&format!("/safeguarding/concerns/{id}/acknowledge"), &[]).await.location().to_owned();
     let case_id = case.trim_start_matches("/cases/").to_owned();
+    app.get(&format!("{case}/attach")).await;
+    app.post_file(&format!("{case}/attach"), "a.pdf", b"%PDF-1.4\n%%EOF\n").await;
+    let file: String =
+        sqlx::query_scalar("SELECT id FROM case_attachments").fetch_one(&mut app.db.raw().await).await.unwrap();
 
     let case_routes: Vec<_> = table().into_iter().map(|(r, _)| r).filter(|r| r.path.contains("cases/{id}")).collect();
     assert!(case_routes.len() > 20, "every case page, form and API call");
@@ -208,9 +212,14 @@ async fn case_content_reaches_only_the_team(app: TestApp) {
         assert_eq!(app.api("/api/v1/cases", token).await.json()["total"], i64::from(reaches), "{email}");
         for route in &case_routes {
             let path = route.path.replace("{id}", &case_id);
+            let path = if path.ends_with("/attachment") { format!("{path}?file={file}") } else { path };
             let answer = match (route.surface, &route.method) {
                 (Surface::Api, method) => app.api_send(method.clone(), &path, token, Some(serde_json::json!({}))).await,
                 (Surface::Page, &Method::GET) => app.get(&path).await,
+                // Uploads are multipart; a real (if tiny) PDF reaches the store's check.
+                (Surface::Page, _) if path.ends_with("/attach") => {
+                    app.post_file(&path, "a.pdf", b"%PDF-1.4\n%%EOF\n").await
+                }
                 (Surface::Page, _) => app.post(&path, &[]).await,
             };
             assert_eq!(

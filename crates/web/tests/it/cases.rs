@@ -429,3 +429,63 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     }
 }
 both!(a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_logs);
+
+async fn files_reach_the_case_encrypted_and_only_those_who_reach_it_open_them(app: TestApp) {
+    let scope = app.org("theta", Nation::England).await;
+    app.member(&scope, "assessor@theta.example", Role::Staff).await;
+    let case = a_case(&app, &scope, "theta").await;
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+    // The tutor adds a file to the concern they raised, after the warning; they cannot open it again.
+    app.sign_in("tutor@theta.example").await;
+    let receipts = app.get("/concerns").await;
+    let attach =
+        receipts.body.split("href=\"").find(|h| h.contains("/attach\"")).unwrap().split('"').next().unwrap().to_owned();
+    let form = app.get(&attach).await;
+    assert!(form.body.contains("Never add, copy, keep or forward indecent images"));
+    assert_eq!(app.post_file(&attach, "Sam Learner statement.pdf", pdf).await.location(), "/concerns?attached=true");
+    let refused = app.post_file(&attach, "notes.exe", b"MZ\x90\x00binary").await;
+    assert!(refused.body.contains("govuk-error-summary"), "{}", refused.status);
+
+    // The lead sees it in the case and downloads it; the read is audited.
+    app.sign_in("lead@theta.example").await;
+    app.get(&format!("{case}/attach")).await;
+    app.post_file(&format!("{case}/attach"), "Meeting notes.pdf", pdf).await;
+    let page = app.get(&case).await;
+    assert!(page.body.contains("Sam Learner statement.pdf") && page.body.contains("Meeting notes.pdf"));
+    let link = page
+        .body
+        .split("href=\"")
+        .find(|h| h.contains("/attachment?file="))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let link = link.replace("&amp;", "&");
+    let download = app.get(&link).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), pdf);
+    assert!(download.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let reads: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'case.file_viewed'")
+        .fetch_one(&mut app.db.raw().await)
+        .await
+        .unwrap();
+    assert_eq!(reads, 1);
+
+    // Nobody else opens it, and neither its name nor its bytes are kept in clear.
+    app.sign_in("assessor@theta.example").await;
+    assert_eq!(app.get(&link).await.status, StatusCode::NOT_FOUND);
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT filename FROM files").fetch_all(&mut app.db.raw().await).await.unwrap();
+    assert!(names.iter().all(|n| n == "attachment.pdf"), "{names:?}");
+    let keys: Vec<String> =
+        sqlx::query_scalar("SELECT storage_key FROM files").fetch_all(&mut app.db.raw().await).await.unwrap();
+    assert_eq!(keys.len(), 2);
+    for key in keys {
+        let path = object_store::path::Path::from(key);
+        let stored = object_store::ObjectStoreExt::get(&app.objects, &path).await.unwrap().bytes().await.unwrap();
+        assert!(!stored.windows(8).any(|w| w == b"%PDF-1.4"), "stored encrypted");
+    }
+}
+both!(files_reach_the_case_encrypted_and_only_those_who_reach_it_open_them);

@@ -1,0 +1,146 @@
+//! Files attached to a concern by the person who raised it, or to a case by the safeguarding team. The
+//! bytes are encrypted by the file service; the name the person gave the file (which may name someone) is
+//! sealed here, and the file service keeps only a neutral one. A reporter adds files but never reads them
+//! back; the team reads them through the case, each read audited.
+
+use crate::cases::Reach;
+use crate::db::{parse_ts, ts};
+use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::scope::OrgScope;
+use crate::{Store, WriteTx};
+use domain::audit::AuditEvent;
+use domain::{CaseId, ConcernId};
+use sqlx::Row;
+use time::OffsetDateTime;
+
+/// An attachment as the case lists it.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub added_at: OffsetDateTime,
+}
+
+/// The neutral name the file service keeps: only the extension, which decides how the file is checked.
+fn neutral_name(name: &str) -> String {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    format!("attachment.{extension}")
+}
+
+impl WriteTx<'_> {
+    /// The person who raised a concern adds a file to it, while it is open.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for a concern the actor did not raise or that is closed; `Conflict` on
+    /// `file` for a file refused by the file service.
+    pub async fn attach_to_concern(&mut self, concern: ConcernId, name: &str, bytes: &[u8]) -> StoreResult<()> {
+        let account = self.actor().account.ok_or(StoreError::NotFound)?;
+        let raised: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND id = $2 AND reporter_id = $3 AND status <> 'closed'",
+        )
+        .bind(self.org()?.to_string())
+        .bind(concern.to_string())
+        .bind(account.to_string())
+        .fetch_one(self.conn())
+        .await?;
+        if raised == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.attach(concern, None, name, bytes).await?;
+        self.audit(AuditEvent::new("concern.file_attached", "concern", concern.0).fields(&["file"]).case_content());
+        Ok(())
+    }
+
+    /// The team adds a file to a case.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the actor cannot work on the case; `Conflict` on `file` for a file
+    /// refused by the file service.
+    pub async fn attach_to_case(&mut self, case: CaseId, name: &str, bytes: &[u8]) -> StoreResult<()> {
+        let concern = self.case_concern(case, Reach::Work).await?;
+        self.attach(concern, Some(case), name, bytes).await?;
+        self.audit(AuditEvent::new("case.file_attached", "case", case.0).fields(&["file"]).case_content());
+        Ok(())
+    }
+
+    async fn attach(&mut self, concern: ConcernId, case: Option<CaseId>, name: &str, bytes: &[u8]) -> StoreResult<()> {
+        let file = self.store_file(&neutral_name(name), bytes, true).await?;
+        let sealed = self.seal(domain::files::clean_filename(name).as_bytes()).await?;
+        sqlx::query(
+            "INSERT INTO case_attachments (id, concern_id, case_id, file_id, name_sealed, added_by, added_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(concern.to_string())
+        .bind(case.map(|c| c.to_string()))
+        .bind(file.id)
+        .bind(sealed)
+        .bind(self.actor().account.map(|a| a.to_string()))
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The files of a case: those added to it, and those added to the concern it was opened from. The
+    /// caller has checked the actor reaches the case.
+    pub(crate) async fn attachments(
+        &self,
+        scope: &OrgScope,
+        case: CaseId,
+        concern: &str,
+    ) -> StoreResult<Vec<Attachment>> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.name_sealed, t.added_at, f.content_type, f.size FROM case_attachments t \
+             JOIN files f ON f.id = t.file_id WHERE t.concern_id = $1 AND (t.case_id IS NULL OR t.case_id = $2) \
+             ORDER BY t.added_at, t.id",
+        )
+        .bind(concern)
+        .bind(case.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut attachments = Vec::with_capacity(rows.len());
+        for row in rows {
+            let name = self.open_sealed(scope, &row.try_get::<String, _>("name_sealed")?).await?;
+            attachments.push(Attachment {
+                id: row.try_get("id")?,
+                name: String::from_utf8(name).map_err(|_| StoreError::Other("a sealed name is not text".into()))?,
+                content_type: row.try_get("content_type")?,
+                size: row.try_get("size")?,
+                added_at: parse_ts(&row.try_get::<String, _>("added_at")?)?,
+            });
+        }
+        Ok(attachments)
+    }
+
+    /// One file of a case, with its bytes, for whoever reaches the case; the read is audited.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when the actor does not reach the case or the file is not one of its files.
+    pub async fn open_attachment(
+        &self,
+        scope: &OrgScope,
+        case: CaseId,
+        id: &str,
+    ) -> StoreResult<(Attachment, Vec<u8>)> {
+        self.case_reach(scope, case).await?;
+        let concern: String = sqlx::query_scalar("SELECT concern_id FROM cases WHERE org_id = $1 AND id = $2")
+            .bind(scope.org().to_string())
+            .bind(case.to_string())
+            .fetch_one(&self.pool)
+            .await?;
+        let attachment = self.attachments(scope, case, &concern).await?.into_iter().find(|a| a.id == id).found()?;
+        let file_id: String = sqlx::query_scalar("SELECT file_id FROM case_attachments WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        self.record_read(scope, AuditEvent::new("case.file_viewed", "case", case.0).fields(&["file"]).case_content())
+            .await?;
+        let (_, bytes) = self.file_bytes(scope, &file_id, None).await?;
+        Ok((attachment, bytes))
+    }
+}
