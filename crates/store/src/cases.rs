@@ -323,23 +323,28 @@ impl Store {
         })
     }
 
-    /// Who has opened a case, and when, newest first, from the audit log. Only whoever reaches the case may
-    /// see it.
+    /// Who has opened a case or one of its files, and when, newest first, from the audit log: whether they
+    /// opened a file is the third value. Only whoever reaches the case may see it.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the actor does not reach the case.
-    pub async fn case_viewers(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<(String, OffsetDateTime)>> {
+    pub async fn case_viewers(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<(String, OffsetDateTime, bool)>> {
         self.case_reach(scope, id).await?;
         let rows = sqlx::query(
-            "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at FROM audit_events e \
+            "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at, e.action FROM audit_events e \
              LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.chain = $1 AND e.entity_id = $2 \
-             AND e.action = 'case.viewed' ORDER BY e.seq DESC LIMIT 500",
+             AND e.action IN ('case.viewed', 'case.file_viewed') ORDER BY e.seq DESC LIMIT 500",
         )
         .bind(scope.org().to_string())
         .bind(id.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get("who")?, parse_ts(&r.try_get::<String, _>("at")?)?))).collect()
+        rows.iter()
+            .map(|r| {
+                let file = r.try_get::<String, _>("action")? == "case.file_viewed";
+                Ok((r.try_get("who")?, parse_ts(&r.try_get::<String, _>("at")?)?, file))
+            })
+            .collect()
     }
 
     /// The members a case's actions can be given to and cases assigned to: the safeguarding leads and

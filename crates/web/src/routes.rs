@@ -2,7 +2,7 @@
 //! guard in [`crate::auth`] checks the action's policy before any handler runs. The access-matrix test
 //! walks [`table`].
 
-use crate::pages::cases::{
+use crate::pages::case_forms::{
     AccessForm, ActionDoneForm, ActionForm, AnotherPersonForm, CloseForm, ContextForm, DecisionForm, DisclosureForm,
     EntryForm, FeedbackForm, ReferralForm, ReopenForm, RestrictForm, TriageForm,
 };
@@ -116,33 +116,33 @@ routes! {
     GET  "/cases/{id}/attach"            WorkOnCases               Page => pages::cases::attach_show;
     POST "/cases/{id}/attach"            WorkOnCases               Page => pages::cases::attach_submit;
     GET  "/cases/{id}/attachment"        WorkOnCases               Page => pages::cases::attachment;
-    GET  "/cases/{id}/entries"           WorkOnCases               Page => pages::cases::form_show::<EntryForm>;
-    POST "/cases/{id}/entries"           WorkOnCases               Page => pages::cases::form_submit::<EntryForm>;
-    GET  "/cases/{id}/triage"            WorkOnCases               Page => pages::cases::form_show::<TriageForm>;
-    POST "/cases/{id}/triage"            WorkOnCases               Page => pages::cases::form_submit::<TriageForm>;
-    GET  "/cases/{id}/decisions"         WorkOnCases               Page => pages::cases::form_show::<DecisionForm>;
-    POST "/cases/{id}/decisions"         WorkOnCases               Page => pages::cases::form_submit::<DecisionForm>;
-    GET  "/cases/{id}/actions"           WorkOnCases               Page => pages::cases::form_show::<ActionForm>;
-    POST "/cases/{id}/actions"           WorkOnCases               Page => pages::cases::form_submit::<ActionForm>;
-    POST "/cases/{id}/actions/done"      WorkOnCases               Page => pages::cases::form_submit::<ActionDoneForm>;
-    GET  "/cases/{id}/referrals"         WorkOnCases               Page => pages::cases::form_show::<ReferralForm>;
-    POST "/cases/{id}/referrals"         WorkOnCases               Page => pages::cases::form_submit::<ReferralForm>;
-    GET  "/cases/{id}/feedback"          WorkOnCases               Page => pages::cases::form_show::<FeedbackForm>;
-    POST "/cases/{id}/feedback"          WorkOnCases               Page => pages::cases::form_submit::<FeedbackForm>;
-    GET  "/cases/{id}/disclosures"       WorkOnCases               Page => pages::cases::form_show::<DisclosureForm>;
-    POST "/cases/{id}/disclosures"       WorkOnCases               Page => pages::cases::form_submit::<DisclosureForm>;
-    GET  "/cases/{id}/context"           WorkOnCases               Page => pages::cases::form_show::<ContextForm>;
-    POST "/cases/{id}/context"           WorkOnCases               Page => pages::cases::form_submit::<ContextForm>;
-    GET  "/cases/{id}/close"             WorkOnCases               Page => pages::cases::form_show::<CloseForm>;
-    POST "/cases/{id}/close"             WorkOnCases               Page => pages::cases::form_submit::<CloseForm>;
-    GET  "/cases/{id}/reopen"            WorkOnCases               Page => pages::cases::form_show::<ReopenForm>;
-    POST "/cases/{id}/reopen"            WorkOnCases               Page => pages::cases::form_submit::<ReopenForm>;
-    GET  "/cases/{id}/access"            WorkOnCases               Page => pages::cases::form_show::<AccessForm>;
-    POST "/cases/{id}/access"            WorkOnCases               Page => pages::cases::form_submit::<AccessForm>;
-    GET  "/cases/{id}/restrict"          WorkOnCases               Page => pages::cases::form_show::<RestrictForm>;
-    POST "/cases/{id}/restrict"          WorkOnCases               Page => pages::cases::form_submit::<RestrictForm>;
-    GET  "/cases/{id}/another-person"    WorkOnCases               Page => pages::cases::form_show::<AnotherPersonForm>;
-    POST "/cases/{id}/another-person"    WorkOnCases               Page => pages::cases::form_submit::<AnotherPersonForm>;
+    GET  "/cases/{id}/entries"           WorkOnCases               Page => pages::case_forms::form_show::<EntryForm>;
+    POST "/cases/{id}/entries"           WorkOnCases               Page => pages::case_forms::form_submit::<EntryForm>;
+    GET  "/cases/{id}/triage"            WorkOnCases               Page => pages::case_forms::form_show::<TriageForm>;
+    POST "/cases/{id}/triage"            WorkOnCases               Page => pages::case_forms::form_submit::<TriageForm>;
+    GET  "/cases/{id}/decisions"         WorkOnCases               Page => pages::case_forms::form_show::<DecisionForm>;
+    POST "/cases/{id}/decisions"         WorkOnCases               Page => pages::case_forms::form_submit::<DecisionForm>;
+    GET  "/cases/{id}/actions"           WorkOnCases               Page => pages::case_forms::form_show::<ActionForm>;
+    POST "/cases/{id}/actions"           WorkOnCases               Page => pages::case_forms::form_submit::<ActionForm>;
+    POST "/cases/{id}/actions/done"      WorkOnCases               Page => pages::case_forms::form_submit::<ActionDoneForm>;
+    GET  "/cases/{id}/referrals"         WorkOnCases               Page => pages::case_forms::form_show::<ReferralForm>;
+    POST "/cases/{id}/referrals"         WorkOnCases               Page => pages::case_forms::form_submit::<ReferralForm>;
+    GET  "/cases/{id}/feedback"          WorkOnCases               Page => pages::case_forms::form_show::<FeedbackForm>;
+    POST "/cases/{id}/feedback"          WorkOnCases               Page => pages::case_forms::form_submit::<FeedbackForm>;
+    GET  "/cases/{id}/disclosures"       WorkOnCases               Page => pages::case_forms::form_show::<DisclosureForm>;
+    POST "/cases/{id}/disclosures"       WorkOnCases               Page => pages::case_forms::form_submit::<DisclosureForm>;
+    GET  "/cases/{id}/context"           WorkOnCases               Page => pages::case_forms::form_show::<ContextForm>;
+    POST "/cases/{id}/context"           WorkOnCases               Page => pages::case_forms::form_submit::<ContextForm>;
+    GET  "/cases/{id}/close"             WorkOnCases               Page => pages::case_forms::form_show::<CloseForm>;
+    POST "/cases/{id}/close"             WorkOnCases               Page => pages::case_forms::form_submit::<CloseForm>;
+    GET  "/cases/{id}/reopen"            WorkOnCases               Page => pages::case_forms::form_show::<ReopenForm>;
+    POST "/cases/{id}/reopen"            WorkOnCases               Page => pages::case_forms::form_submit::<ReopenForm>;
+    GET  "/cases/{id}/access"            WorkOnCases               Page => pages::case_forms::form_show::<AccessForm>;
+    POST "/cases/{id}/access"            WorkOnCases               Page => pages::case_forms::form_submit::<AccessForm>;
+    GET  "/cases/{id}/restrict"          WorkOnCases               Page => pages::case_forms::form_show::<RestrictForm>;
+    POST "/cases/{id}/restrict"          WorkOnCases               Page => pages::case_forms::form_submit::<RestrictForm>;
+    GET  "/cases/{id}/another-person"    WorkOnCases               Page => pages::case_forms::form_show::<AnotherPersonForm>;
+    POST "/cases/{id}/another-person"    WorkOnCases               Page => pages::case_forms::form_submit::<AnotherPersonForm>;
     GET  "/break-glass"                  BreakGlass                Page => pages::cases::break_glass_show;
     POST "/break-glass"                  BreakGlass                Page => pages::cases::break_glass_submit;
     GET  "/people"                       ViewPeople                Page => pages::people::list;
@@ -208,6 +208,10 @@ routes! {
     POST "/api/v1/cases/{id}/disclosures" WorkOnCases              Api  => api::cases::disclose;
     POST "/api/v1/cases/{id}/context"    WorkOnCases               Api  => api::cases::context;
     POST "/api/v1/cases/{id}/close"      WorkOnCases               Api  => api::cases::close;
+    POST "/api/v1/cases/{id}/reopen"     WorkOnCases               Api  => api::cases::reopen;
+    POST "/api/v1/cases/{id}/access"     WorkOnCases               Api  => api::cases::give_access;
+    POST "/api/v1/cases/{id}/restrict"   WorkOnCases               Api  => api::cases::restrict;
+    POST "/api/v1/cases/{id}/another-person" WorkOnCases           Api  => api::cases::another_person;
     GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;

@@ -6,9 +6,9 @@ use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::pages::cases::{
-    ActionForm, CaseForm, CloseForm, ContextForm, DecisionForm, DisclosureForm, EntryForm, FeedbackForm, ReferralForm,
-    TriageForm, api_context, save,
+use crate::pages::case_forms::{
+    AccessForm, ActionForm, AnotherPersonForm, CaseForm, CloseForm, ContextForm, DecisionForm, DisclosureForm,
+    EntryForm, FeedbackForm, ReferralForm, ReopenForm, RestrictForm, TriageForm, api_context, save,
 };
 use axum::Json;
 use axum::extract::{Path, State};
@@ -342,4 +342,8 @@ recorders! {
     disclose DisclosureForm "/api/v1/cases/{id}/disclosures" "Records a disclosure in the information-sharing log.";
     context ContextForm "/api/v1/cases/{id}/context" "Records key context, the age group and the review date.";
     close CloseForm "/api/v1/cases/{id}/close" "Closes the case with its outcome.";
+    reopen ReopenForm "/api/v1/cases/{id}/reopen" "Reopens a closed case, saying why.";
+    give_access AccessForm "/api/v1/cases/{id}/access" "Assigns an officer, names a person on the case, or shares it until a date.";
+    restrict RestrictForm "/api/v1/cases/{id}/restrict" "Restricts the case to the people named on it, or lifts that.";
+    another_person AnotherPersonForm "/api/v1/cases/{id}/another-person" "Opens a linked case for another person in the same incident.";
 }

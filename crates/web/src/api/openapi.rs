@@ -46,6 +46,10 @@ use utoipa::{Modify, OpenApi};
         super::cases::disclose,
         super::cases::context,
         super::cases::close,
+        super::cases::reopen,
+        super::cases::give_access,
+        super::cases::restrict,
+        super::cases::another_person,
     ),
     modifiers(&BearerAuth)
 )]

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod case_forms;
 pub mod cases;
 pub mod concerns;
 pub mod confirmations;

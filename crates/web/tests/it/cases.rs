@@ -385,6 +385,29 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     assert_eq!(decided.status, StatusCode::CREATED);
     let whole = app.api(&format!("/api/v1/cases/{case}"), &lead).await.json();
     assert_eq!(whole["status"], "open");
+    let closed = app
+        .api_send(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/close"),
+            &lead,
+            Some(json!({"outcome": "Monitored; no further concern"})),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::CREATED);
+    let late = app
+        .api_send(
+            Method::POST,
+            &format!("/api/v1/cases/{case}/decisions"),
+            &lead,
+            Some(json!({"decision": "monitor", "reason": "x"})),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "a closed case takes nothing but reopening: {}", late.body);
+    let reopened = app
+        .api_send(Method::POST, &format!("/api/v1/cases/{case}/reopen"), &lead, Some(json!({"why": "New information"})))
+        .await;
+    assert_eq!(reopened.status, StatusCode::CREATED);
+    assert_eq!(app.api(&format!("/api/v1/cases/{case}"), &lead).await.json()["status"], "open");
     assert!(whole["chronology"].as_array().unwrap().iter().any(|e| e["text"] == narrative));
     assert_eq!(app.api(&format!("/api/v1/cases/{case}"), &apprentice).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.api("/api/v1/cases", &apprentice).await.json()["total"], 0);
