@@ -419,37 +419,7 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     for words in secrets {
         assert!(!captured.contains(words), "the logs hold {words}");
     }
-    let mut raw = app.db.raw().await;
-    match app.store.backend() {
-        store::Backend::Postgres => {
-            let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
-            )
-            .fetch_all(&mut raw)
-            .await
-            .unwrap();
-            assert!(tables.iter().any(|t| t == "case_entries"));
-            for table in tables {
-                for words in secrets {
-                    let text = format!("SELECT COUNT(*) FROM \"{table}\" t WHERE t::text LIKE '%{words}%'");
-                    let found: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(text)).fetch_one(&mut raw).await.unwrap();
-                    assert_eq!(found, 0, "{table} holds {words} in clear");
-                }
-            }
-        }
-        store::Backend::Sqlite => {
-            sqlx::Executor::execute(&mut raw, "PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
-            let path = app.db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
-            let bytes = std::fs::read(&path).unwrap();
-            assert!(
-                bytes.windows(8).any(|w| w == b"monitor\0" || w.starts_with(b"monitor")),
-                "the scan reads the right file"
-            );
-            for words in secrets {
-                assert!(!bytes.windows(words.len()).any(|w| w == words.as_bytes()), "the database file holds {words}");
-            }
-        }
-    }
+    app.assert_nowhere_in_database(&secrets, "monitor").await;
 }
 both!(a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_logs);
 

@@ -255,6 +255,48 @@ impl TestApp {
         tx.commit().await.unwrap();
     }
 
+    /// Looks for each of `secrets` anywhere in the database, as someone with a copy of it would: the SQLite
+    /// file itself (after its write-ahead log is folded in), or every PostgreSQL table as text. `marker` is a
+    /// word stored in clear, found to prove the scan reads the right place.
+    pub async fn assert_nowhere_in_database(&self, secrets: &[&str], marker: &str) {
+        let mut raw = self.db.raw().await;
+        match self.store.backend() {
+            Backend::Postgres => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' \
+                     AND table_type = 'BASE TABLE'",
+                )
+                .fetch_all(&mut raw)
+                .await
+                .unwrap();
+                let mut marked = false;
+                for table in tables {
+                    for words in secrets.iter().chain([&marker]) {
+                        let text = format!("SELECT COUNT(*) FROM \"{table}\" t WHERE t::text LIKE '%{words}%'");
+                        let found: i64 =
+                            sqlx::query_scalar(sqlx::AssertSqlSafe(text)).fetch_one(&mut raw).await.unwrap();
+                        if *words == marker {
+                            marked |= found > 0;
+                        } else {
+                            assert_eq!(found, 0, "{table} holds {words} in clear");
+                        }
+                    }
+                }
+                assert!(marked, "the scan reads the right database");
+            }
+            Backend::Sqlite => {
+                sqlx::Executor::execute(&mut raw, "PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+                let path = self.db.url.trim_start_matches("sqlite://").split('?').next().unwrap().to_owned();
+                let bytes = std::fs::read(&path).unwrap();
+                let holds = |words: &str| bytes.windows(words.len()).any(|w| w == words.as_bytes());
+                assert!(holds(marker), "the scan reads the right file");
+                for words in secrets {
+                    assert!(!holds(words), "the database file holds {words}");
+                }
+            }
+        }
+    }
+
     /// An API token for an account.
     pub async fn api_token(&self, scope: &OrgScope, account: domain::AccountId) -> String {
         let mut tx = self.store.write(scope).await.unwrap();
