@@ -6,6 +6,7 @@
 use crate::cases::Reach;
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::keys::Opener;
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
@@ -90,7 +91,7 @@ impl Store {
     /// caller has checked the actor reaches the case.
     pub(crate) async fn attachments(
         &self,
-        scope: &OrgScope,
+        open: &Opener<'_>,
         case: CaseId,
         concern: &str,
     ) -> StoreResult<Vec<Attachment>> {
@@ -105,10 +106,9 @@ impl Store {
         .await?;
         let mut attachments = Vec::with_capacity(rows.len());
         for row in rows {
-            let name = self.open_sealed(scope, &row.try_get::<String, _>("name_sealed")?).await?;
             attachments.push(Attachment {
                 id: row.try_get("id")?,
-                name: String::from_utf8(name).map_err(|_| StoreError::Other("a sealed name is not text".into()))?,
+                name: open.text(&row.try_get::<String, _>("name_sealed")?).await?,
                 content_type: row.try_get("content_type")?,
                 size: row.try_get("size")?,
                 added_at: parse_ts(&row.try_get::<String, _>("added_at")?)?,
@@ -133,7 +133,8 @@ impl Store {
             .bind(case.to_string())
             .fetch_one(&self.pool)
             .await?;
-        let attachment = self.attachments(scope, case, &concern).await?.into_iter().find(|a| a.id == id).found()?;
+        let open = self.opener(scope);
+        let attachment = self.attachments(&open, case, &concern).await?.into_iter().find(|a| a.id == id).found()?;
         let file_id: String = sqlx::query_scalar("SELECT file_id FROM case_attachments WHERE id = $1")
             .bind(id)
             .fetch_one(&self.pool)

@@ -5,6 +5,7 @@
 use crate::audit::Page;
 use crate::db::{date, parse_date, parse_ts, sql, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::keys::Opener;
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
@@ -295,8 +296,9 @@ impl Store {
         .bind(id.to_string())
         .fetch_one(&self.pool)
         .await?;
+        let open = self.opener(scope);
         let context = match row.try_get::<Option<String>, _>("context_sealed")? {
-            Some(sealed) => serde_json::from_str(&self.unseal(scope, &sealed).await?)
+            Some(sealed) => serde_json::from_str(&open.text(&sealed).await?)
                 .map_err(|_| StoreError::Other("bad key context".into()))?,
             None => KeyContext::default(),
         };
@@ -305,21 +307,21 @@ impl Store {
         Ok(CaseFile {
             summary: summary(&row)?,
             reach,
-            subject: self.unseal(scope, &row.try_get::<String, _>("subject_sealed")?).await?,
+            subject: open.text(&row.try_get::<String, _>("subject_sealed")?).await?,
             raised: self.concern_content(scope, concern_id, "any").await?,
             about_staff: row.try_get::<String, _>("about_staff")? == "yes",
             age: AgeGroup::parse(&row.try_get::<String, _>("age_group")?).unwrap_or(AgeGroup::Unknown),
             prevent_type: row.try_get("prevent_type")?,
             context,
-            outcome: self.unseal_optional(scope, row.try_get("outcome_sealed")?).await?,
-            entries: self.entries(scope, id).await?,
-            decisions: self.decisions(scope, id).await?,
-            actions: self.actions(scope, id).await?,
-            referrals: self.referrals(scope, id).await?,
-            disclosures: self.disclosures(scope, id).await?,
+            outcome: open.optional(row.try_get("outcome_sealed")?).await?,
+            entries: self.entries(&open, id).await?,
+            decisions: self.decisions(&open, id).await?,
+            actions: self.actions(&open, id).await?,
+            referrals: self.referrals(&open, id).await?,
+            disclosures: self.disclosures(&open, id).await?,
             access: self.access(id).await?,
             incident: self.cases_from(scope, &concern, Some(id)).await?,
-            attachments: self.attachments(scope, id, &concern).await?,
+            attachments: self.attachments(&open, id, &concern).await?,
         })
     }
 
@@ -436,19 +438,7 @@ impl Store {
         Ok(self.concerns_handled(scope).await? == Some("yes"))
     }
 
-    async fn unseal(&self, scope: &OrgScope, sealed: &str) -> StoreResult<String> {
-        String::from_utf8(self.open_sealed(scope, sealed).await?)
-            .map_err(|_| StoreError::Other("a sealed case value is not text".into()))
-    }
-
-    async fn unseal_optional(&self, scope: &OrgScope, sealed: Option<String>) -> StoreResult<Option<String>> {
-        match sealed {
-            Some(sealed) => Ok(Some(self.unseal(scope, &sealed).await?)),
-            None => Ok(None),
-        }
-    }
-
-    async fn entries(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<Entry>> {
+    async fn entries(&self, open: &Opener<'_>, id: CaseId) -> StoreResult<Vec<Entry>> {
         let rows = sqlx::query(
             "SELECT e.id, e.kind, e.occurred_on, e.text_sealed, e.corrects_id, e.created_at, a.display_name AS author, \
              (SELECT COUNT(*) FROM case_entries n WHERE n.corrects_id = e.id) AS corrections \
@@ -464,7 +454,7 @@ impl Store {
                 id: parse_id(&row.try_get::<String, _>("id")?)?,
                 kind: row.try_get("kind")?,
                 occurred_on: parse_date(&row.try_get::<String, _>("occurred_on")?)?,
-                text: self.unseal(scope, &row.try_get::<String, _>("text_sealed")?).await?,
+                text: open.text(&row.try_get::<String, _>("text_sealed")?).await?,
                 corrects: row.try_get::<Option<String>, _>("corrects_id")?.map(|c| parse_id(&c)).transpose()?,
                 corrected: row.try_get::<i64, _>("corrections")? > 0,
                 author: row.try_get("author")?,
@@ -474,7 +464,7 @@ impl Store {
         Ok(entries)
     }
 
-    async fn decisions(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<DecisionRecord>> {
+    async fn decisions(&self, open: &Opener<'_>, id: CaseId) -> StoreResult<Vec<DecisionRecord>> {
         let rows = sqlx::query(
             "SELECT d.decision, d.reason_sealed, d.decided_at, a.display_name FROM case_decisions d \
              LEFT JOIN accounts a ON a.id = d.decided_by WHERE d.case_id = $1 ORDER BY d.decided_at, d.id",
@@ -486,7 +476,7 @@ impl Store {
         for row in rows {
             decisions.push(DecisionRecord {
                 decision: row.try_get("decision")?,
-                reason: self.unseal(scope, &row.try_get::<String, _>("reason_sealed")?).await?,
+                reason: open.text(&row.try_get::<String, _>("reason_sealed")?).await?,
                 decided_by: row.try_get("display_name")?,
                 decided_at: parse_ts(&row.try_get::<String, _>("decided_at")?)?,
             });
@@ -494,7 +484,7 @@ impl Store {
         Ok(decisions)
     }
 
-    async fn actions(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<ActionRecord>> {
+    async fn actions(&self, open: &Opener<'_>, id: CaseId) -> StoreResult<Vec<ActionRecord>> {
         let rows = sqlx::query(
             "SELECT t.id, t.what_sealed, t.due_on, t.done_at, a.display_name FROM case_actions t \
              JOIN accounts a ON a.id = t.owner_id WHERE t.case_id = $1 ORDER BY t.done_at IS NOT NULL, t.due_on, t.id",
@@ -506,7 +496,7 @@ impl Store {
         for row in rows {
             actions.push(ActionRecord {
                 id: parse_id(&row.try_get::<String, _>("id")?)?,
-                what: self.unseal(scope, &row.try_get::<String, _>("what_sealed")?).await?,
+                what: open.text(&row.try_get::<String, _>("what_sealed")?).await?,
                 owner: row.try_get("display_name")?,
                 due_on: parse_date(&row.try_get::<String, _>("due_on")?)?,
                 done: row.try_get::<Option<String>, _>("done_at")?.is_some(),
@@ -515,7 +505,7 @@ impl Store {
         Ok(actions)
     }
 
-    async fn referrals(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<ReferralRecord>> {
+    async fn referrals(&self, open: &Opener<'_>, id: CaseId) -> StoreResult<Vec<ReferralRecord>> {
         let rows = sqlx::query("SELECT * FROM case_referrals WHERE case_id = $1 ORDER BY sent_on, created_at")
             .bind(id.to_string())
             .fetch_all(&self.pool)
@@ -527,19 +517,19 @@ impl Store {
                 id: parse_id(&text("id")?)?,
                 referral: NewReferral {
                     agency: text("agency")?,
-                    route: self.unseal(scope, &text("route_sealed")?).await?,
+                    route: open.text(&text("route_sealed")?).await?,
                     sent_on: parse_date(&text("sent_on")?)?,
-                    reference: self.unseal(scope, &text("reference_sealed")?).await?,
+                    reference: open.text(&text("reference_sealed")?).await?,
                     learner_told: text("learner_told")? == "yes",
                     parent_told: text("parent_told")?,
-                    not_told_why: self.unseal(scope, &text("not_told_why_sealed")?).await?,
-                    parallel: self.unseal(scope, &text("parallel_sealed")?).await?,
+                    not_told_why: open.text(&text("not_told_why_sealed")?).await?,
+                    parallel: open.text(&text("parallel_sealed")?).await?,
                     shared: String::new(),
                     lawful_basis: String::new(),
                 },
                 feedback: Feedback {
                     outcome: text("outcome")?,
-                    feedback: self.unseal_optional(scope, row.try_get("feedback_sealed")?).await?.unwrap_or_default(),
+                    feedback: open.optional(row.try_get("feedback_sealed")?).await?.unwrap_or_default(),
                     channel_consent: text("channel_consent")?,
                     consent_by: text("consent_by")?,
                 },
@@ -548,7 +538,7 @@ impl Store {
         Ok(referrals)
     }
 
-    async fn disclosures(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<DisclosureRecord>> {
+    async fn disclosures(&self, open: &Opener<'_>, id: CaseId) -> StoreResult<Vec<DisclosureRecord>> {
         let rows = sqlx::query(
             "SELECT d.*, a.display_name FROM case_disclosures d LEFT JOIN accounts a ON a.id = d.authorised_by \
              WHERE d.case_id = $1 ORDER BY d.shared_on, d.created_at",
@@ -561,9 +551,9 @@ impl Store {
             let text = |column: &'static str| row.try_get::<String, _>(column);
             disclosures.push(DisclosureRecord {
                 disclosure: NewDisclosure {
-                    recipient: self.unseal(scope, &text("recipient_sealed")?).await?,
-                    shared: self.unseal(scope, &text("shared_sealed")?).await?,
-                    purpose: self.unseal(scope, &text("purpose_sealed")?).await?,
+                    recipient: open.text(&text("recipient_sealed")?).await?,
+                    shared: open.text(&text("shared_sealed")?).await?,
+                    purpose: open.text(&text("purpose_sealed")?).await?,
                     lawful_basis: text("lawful_basis")?,
                     shared_on: parse_date(&text("shared_on")?)?,
                 },

@@ -161,6 +161,12 @@ impl Store {
         open_with(&cipher, scope.org().to_string().as_bytes(), &bytes)
     }
 
+    /// An opener for many sealed values of one organisation: each data key is unwrapped once, so opening
+    /// a whole case costs one query per key rather than one per value.
+    pub(crate) fn opener<'a>(&'a self, scope: &'a OrgScope) -> Opener<'a> {
+        Opener { store: self, scope, keys: std::sync::Mutex::new(std::collections::HashMap::new()) }
+    }
+
     /// Re-wraps every data key under a new master key, in one audited transaction; values sealed with the
     /// data keys are untouched and stay readable with the new master key. Answers how many keys moved.
     ///
@@ -239,5 +245,42 @@ impl WriteTx<'_> {
             }
         };
         Ok(format!("{key_id}:{}", BASE64.encode(seal_with(&cipher, aad.as_bytes(), plaintext)?)))
+    }
+}
+
+/// Opens sealed values of one organisation, unwrapping each data key once (see [`Store::opener`]).
+pub(crate) struct Opener<'a> {
+    store: &'a Store,
+    scope: &'a OrgScope,
+    keys: std::sync::Mutex<std::collections::HashMap<String, Aes256Gcm>>,
+}
+
+impl Opener<'_> {
+    /// Opens a sealed value that holds text.
+    pub(crate) async fn text(&self, sealed: &str) -> StoreResult<String> {
+        let (key_id, body) = sealed.split_once(':').ok_or(StoreError::Other("not a sealed value".into()))?;
+        let bytes = BASE64.decode(body).map_err(|_| StoreError::Other("not a sealed value".into()))?;
+        let known = self.keys.lock().map_err(|_| StoreError::Other("key cache poisoned".into()))?.get(key_id).cloned();
+        let cipher = match known {
+            Some(cipher) => cipher,
+            None => {
+                let cipher = self.store.data_key(self.scope.org(), key_id).await?;
+                self.keys
+                    .lock()
+                    .map_err(|_| StoreError::Other("key cache poisoned".into()))?
+                    .insert(key_id.to_owned(), cipher.clone());
+                cipher
+            }
+        };
+        let plain = open_with(&cipher, self.scope.org().to_string().as_bytes(), &bytes)?;
+        String::from_utf8(plain).map_err(|_| StoreError::Other("a sealed value is not text".into()))
+    }
+
+    /// Opens a sealed value that may be absent.
+    pub(crate) async fn optional(&self, sealed: Option<String>) -> StoreResult<Option<String>> {
+        match sealed {
+            Some(sealed) => Ok(Some(self.text(&sealed).await?)),
+            None => Ok(None),
+        }
     }
 }

@@ -93,6 +93,35 @@ async fn lists_cost_the_same_however_long(backend: store::Backend) {
     assert_eq!(cost(&app, "/api/v1/users", Some(&token)).await, short_api, "/api/v1/users grew with the list");
 }
 
+/// Opening a case unwraps each data key once, so a long chronology costs no more queries than a short one.
+async fn a_case_costs_the_same_however_long(backend: store::Backend) {
+    let app = TestApp::new(backend).await;
+    let scope = app.org("beta", Nation::England).await;
+    app.member(&scope, "lead@beta.example", Role::SafeguardingLead).await;
+    app.member(&scope, "tutor@beta.example", Role::Staff).await;
+    app.sign_in("tutor@beta.example").await;
+    app.get("/concerns/new").await;
+    let concern = [
+        ("about", "me"),
+        ("what_happened", "Worried"),
+        ("category", "other"),
+        ("immediate_danger", "no"),
+        ("told_in_person", "no"),
+    ];
+    app.post("/concerns/new", &concern).await;
+    app.sign_in("lead@beta.example").await;
+    let inbox = app.get("/safeguarding").await;
+    let concern = inbox.body.split("/safeguarding/concerns/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let case = app.post(&format!("/safeguarding/concerns/{concern}/acknowledge"), &[]).await.location().to_owned();
+    let short = cost(&app, &case, None).await;
+    for n in 0..20 {
+        app.get(&format!("{case}/entries")).await;
+        let text = format!("Entry {n}");
+        app.post(&format!("{case}/entries"), &[("kind", "fact"), ("occurred_on", "30/11/2026"), ("text", &text)]).await;
+    }
+    assert_eq!(cost(&app, &case, None).await, short, "a case page grew with its chronology");
+}
+
 /// Counted on PostgreSQL, where sqlx logs each statement in the task that runs it, before its result
 /// returns. SQLite's driver logs from its own worker thread, possibly after the request has finished, so a
 /// count there would race. The queries are the same text on both databases.
@@ -100,4 +129,5 @@ async fn lists_cost_the_same_however_long(backend: store::Backend) {
 async fn lists_cost_a_constant_number_of_queries() {
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(CountQueries)).unwrap();
     lists_cost_the_same_however_long(store::Backend::Postgres).await;
+    a_case_costs_the_same_however_long(store::Backend::Postgres).await;
 }
