@@ -912,7 +912,7 @@ impl WriteTx<'_> {
             lawful_basis: referral.lawful_basis.clone(),
             shared_on: referral.sent_on,
         };
-        self.log_disclosure(id, &disclosure).await?;
+        self.log_disclosure(id, &disclosure, None).await?;
         self.move_case(id, &state, status).await?;
         self.audit(
             AuditEvent::new("case.referred", "case", id.0)
@@ -966,16 +966,32 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Logs a disclosure in the information-sharing log, authorised by the actor.
+    /// Logs a disclosure in the information-sharing log, with the member of the team who authorised it.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the actor cannot work on the case.
-    pub async fn record_disclosure(&mut self, id: CaseId, disclosure: &NewDisclosure) -> StoreResult<()> {
+    pub async fn record_disclosure(
+        &mut self,
+        id: CaseId,
+        disclosure: &NewDisclosure,
+        authorised_by: AccountId,
+    ) -> StoreResult<()> {
         self.case_state(id, Reach::Work).await?;
-        self.log_disclosure(id, disclosure).await
+        let team = self.store().safeguarding_team(&self.scope()?).await?;
+        if !team.iter().any(|(member, _)| *member == authorised_by) {
+            let message = "Choose a member of the safeguarding team";
+            return Err(StoreError::Conflict { field: "authorised_by", message });
+        }
+        self.log_disclosure(id, disclosure, Some(authorised_by)).await
     }
 
-    async fn log_disclosure(&mut self, id: CaseId, disclosure: &NewDisclosure) -> StoreResult<()> {
+    /// Logs a disclosure, authorised by `authorised_by` (the actor when `None`).
+    async fn log_disclosure(
+        &mut self,
+        id: CaseId,
+        disclosure: &NewDisclosure,
+        authorised_by: Option<AccountId>,
+    ) -> StoreResult<()> {
         let recipient = self.seal(disclosure.recipient.as_bytes()).await?;
         let shared = self.seal(disclosure.shared.as_bytes()).await?;
         let purpose = self.seal(disclosure.purpose.as_bytes()).await?;
@@ -990,7 +1006,7 @@ impl WriteTx<'_> {
         .bind(purpose)
         .bind(disclosure.lawful_basis.as_str())
         .bind(date(disclosure.shared_on))
-        .bind(self.actor().account.map(|a| a.to_string()))
+        .bind(authorised_by.or(self.actor().account).map(|a| a.to_string()))
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;

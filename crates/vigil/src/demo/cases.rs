@@ -120,6 +120,7 @@ pub async fn build(
             lawful_basis: "legitimate_interests".into(),
             shared_on: today - Duration::days(1),
         },
+        lead_id,
     )
     .await?;
 

@@ -64,7 +64,9 @@ pub struct FormContext {
     pub id: CaseId,
     pub facts: CaseFacts,
     pub nation: Nation,
-    /// Who can own an action or be assigned: the safeguarding team, or only oneself below a manager.
+    /// The safeguarding leads and officers.
+    pub team: Vec<(AccountId, String)>,
+    /// Who can own an action: the safeguarding team, or only oneself below a manager.
     pub owners: Vec<(AccountId, String)>,
     pub colleagues: Vec<(AccountId, String)>,
     pub referrals: Vec<(ReferralId, String)>,
@@ -75,11 +77,8 @@ impl FormContext {
         let facts = state.store.case_facts(scope, id).await?;
         let nation = state.store.organisation(scope).await?.nation;
         let me = scope.actor().account;
-        let owners = if facts.reach == Reach::Manage {
-            state.store.safeguarding_team(scope).await?
-        } else {
-            state.store.safeguarding_team(scope).await?.into_iter().filter(|(a, _)| Some(*a) == me).collect()
-        };
+        let team = state.store.safeguarding_team(scope).await?;
+        let owners = team.iter().filter(|(a, _)| facts.reach == Reach::Manage || Some(*a) == me).cloned().collect();
         let referrals = state
             .store
             .referral_choices(id)
@@ -90,7 +89,7 @@ impl FormContext {
             })
             .collect();
         let colleagues = if facts.reach == Reach::Manage { state.store.colleagues(scope).await? } else { Vec::new() };
-        Ok(Self { id, facts, nation, owners, colleagues, referrals })
+        Ok(Self { id, facts, nation, team, owners, colleagues, referrals })
     }
 }
 
@@ -653,6 +652,8 @@ impl CaseForm for FeedbackForm {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct DisclosureForm {
+    /// The account id of the member of the safeguarding team who authorised the disclosure.
+    pub authorised_by: String,
     pub recipient: String,
     pub shared: String,
     pub purpose: String,
@@ -662,11 +663,11 @@ pub struct DisclosureForm {
 }
 
 impl CaseForm for DisclosureForm {
-    type Parsed = rules::NewDisclosure;
+    type Parsed = (rules::NewDisclosure, AccountId);
     const PATH: &'static str = "disclosures";
     const TITLE: &'static str = "Record information shared";
     const INTRO: &'static str = "Record every disclosure: who to, what, why and on what lawful basis. You are \
-        recorded as authorising it. Share only what is necessary and proportionate.";
+        asked who authorised it. Share only what is necessary and proportionate.";
     const SUBMIT: &'static str = "Record the disclosure";
 
     fn fields(&self, context: &FormContext) -> Vec<Field> {
@@ -688,6 +689,13 @@ impl CaseForm for DisclosureForm {
                 &self.lawful_basis,
             ),
             field("shared_on", "When?", DATE_HINT, FieldKind::Date, &self.shared_on),
+            field(
+                "authorised_by",
+                "Who authorised it?",
+                "The member of the safeguarding team who decided it could be shared",
+                FieldKind::Select(people(&context.team)),
+                &self.authorised_by,
+            ),
         ]
     }
 
@@ -699,11 +707,16 @@ impl CaseForm for DisclosureForm {
             lawful_basis: &self.lawful_basis,
             shared_on: &self.shared_on,
         };
-        rules::parse_disclosure(answers, |f, m| errors.add(f, m))
+        let by = self
+            .authorised_by
+            .parse::<AccountId>()
+            .map_err(|_| errors.add("authorised_by", "Choose who authorised it"));
+        let disclosure = rules::parse_disclosure(answers, |f, m| errors.add(f, m))?;
+        Some((disclosure, by.ok()?))
     }
 
     async fn save(parsed: &Self::Parsed, tx: &mut WriteTx<'_>, context: &FormContext) -> StoreResult<CaseId> {
-        tx.record_disclosure(context.id, parsed).await?;
+        tx.record_disclosure(context.id, &parsed.0, parsed.1).await?;
         Ok(context.id)
     }
 }

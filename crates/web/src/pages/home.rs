@@ -27,6 +27,8 @@ struct HomePage {
     concerns_waiting: i64,
     concerns_urgent: i64,
     concerns_link: &'static str,
+    /// The senior leader named in the registry today, who may use break-glass when no lead is available.
+    may_break_glass: bool,
 }
 
 /// A task as the home page lists it.
@@ -72,5 +74,6 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
         concerns_waiting,
         concerns_urgent,
         concerns_link: if is_lead { "/safeguarding" } else { "/concerns/about-staff" },
+        may_break_glass: !is_lead && state.store.may_break_glass(&member.scope).await?,
     })
 }

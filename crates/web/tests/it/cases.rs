@@ -135,6 +135,24 @@ async fn the_lead_triages_decides_refers_and_closes_with_reasons(app: TestApp) {
     assert_eq!(app.post(&format!("{case}/feedback"), &feedback).await.location(), case);
     assert!(app.get(&case).await.body.contains("Given, by a parent or carer"));
 
+    // A disclosure to the employer, authorised by the lead: a missed answer first.
+    let lead: String = sqlx::query_scalar("SELECT id FROM accounts WHERE email = 'lead@alpha.example'")
+        .fetch_one(&mut app.db.raw().await)
+        .await
+        .unwrap();
+    app.get(&format!("{case}/disclosures")).await;
+    let mut disclosure = vec![
+        ("recipient", "Sam's employer, the site manager"),
+        ("shared", "That Sam needs Friday afternoons free for appointments"),
+        ("purpose", "Support agreed with Sam"),
+        ("lawful_basis", "legitimate_interests"),
+        ("shared_on", "30/11/2026"),
+    ];
+    assert!(app.post(&format!("{case}/disclosures"), &disclosure).await.body.contains("Choose who authorised it"));
+    disclosure.push(("authorised_by", &lead));
+    assert_eq!(app.post(&format!("{case}/disclosures"), &disclosure).await.location(), case);
+    assert!(app.get(&case).await.body.contains("Friday afternoons free"));
+
     app.get(&format!("{case}/close")).await;
     app.post(
         &format!("{case}/close"),
@@ -285,6 +303,7 @@ async fn sharing_restriction_and_break_glass_hold(app: TestApp) {
     app.get("/break-glass").await;
     assert_eq!(app.post("/break-glass", &[("reason", "Curious")]).await.status, StatusCode::CONFLICT);
     app.sign_in("head@delta.example").await;
+    assert!(app.get("/").await.body.contains("href=\"/break-glass\""), "the senior leader finds it from home");
     assert!(app.get("/break-glass").await.body.contains("Why do you need access now?"));
     assert!(app.post("/break-glass", &[("reason", " ")]).await.body.contains("Say why you need access now"));
     assert_eq!(
