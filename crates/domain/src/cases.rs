@@ -33,7 +33,7 @@ impl Term {
 
 const VOCABULARY: &str = include_str!("../../../frameworks/case-vocabulary.csv");
 
-/// The terms of one list (`decision`, `outcome` or `lawful_basis`), in the file's order.
+/// The terms of one list (`decision`, `outcome`, `lawful_basis` or `prevent_type`), in the file's order.
 #[must_use]
 pub fn terms(list: &str) -> Vec<Term> {
     let mut reader = csv::Reader::from_reader(VOCABULARY.as_bytes());
@@ -396,19 +396,10 @@ pub struct Triage {
     /// Whether the person was named when advice was sought.
     pub advice_named: bool,
     pub options: String,
-    /// The Prevent concern type, recorded only by the safeguarding team, never asked of the reporter.
+    /// The Prevent concern type (a `prevent_type` term, or empty), recorded only by the safeguarding team,
+    /// never asked of the reporter.
     pub prevent_type: String,
 }
-
-/// The Prevent concern types the safeguarding team may record (the Home Office's published categories).
-pub const PREVENT_TYPES: &[(&str, &str)] = &[
-    ("", "Not a Prevent concern, or not recorded"),
-    ("islamist", "Islamist"),
-    ("extreme_right_wing", "Extreme right-wing"),
-    ("mixed_unclear_unstable", "Mixed, unclear or unstable"),
-    ("school_massacre", "Fixation with school massacres"),
-    ("other", "Other"),
-];
 
 /// Triage answers, as typed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -433,7 +424,10 @@ pub fn parse_triage(answers: TriageAnswers<'_>, problem: impl FnMut(&'static str
     let advice_named = !advice_from.is_empty()
         && check.yes_no("advice_named", answers.advice_named, "Say whether you named the person");
     let options = check.required("options", answers.options, "Say which options you considered");
-    let types: Vec<&str> = PREVENT_TYPES.iter().map(|(t, _)| *t).collect();
+    // Empty when it is not a Prevent concern, or no type is recorded.
+    let mut types = ids("prevent_type");
+    types.push(String::new());
+    let types: Vec<&str> = types.iter().map(String::as_str).collect();
     let prevent_type = check.choice("prevent_type", answers.prevent_type, &types, "Select a Prevent concern type");
     check.finish(()).and(Some(Triage { risk: risk.ok()?, checked, advice_from, advice_named, options, prevent_type }))
 }
@@ -701,7 +695,7 @@ mod tests {
 
     #[test]
     fn every_list_is_data_with_sources_in_both_nations() {
-        for list in ["decision", "outcome", "lawful_basis"] {
+        for list in ["decision", "outcome", "lawful_basis", "prevent_type"] {
             let terms = terms(list);
             assert!(terms.len() >= 5, "{list}");
             assert!(terms.iter().all(|t| !t.source.is_empty() && !t.label(Nation::Wales).is_empty()));

@@ -323,7 +323,7 @@ impl CaseForm for TriageForm {
         You may seek advice from the local authority or police Prevent team without naming the person.";
     const SUBMIT: &'static str = "Record triage";
 
-    fn fields(&self, _: &FormContext) -> Vec<Field> {
+    fn fields(&self, context: &FormContext) -> Vec<Field> {
         let risks = rules::RiskLevel::ALL.iter().map(|r| (r.as_str().to_owned(), r.label().to_owned())).collect();
         vec![
             field("risk", "Risk level", "", FieldKind::Radios(risks), &self.risk),
@@ -353,7 +353,12 @@ impl CaseForm for TriageForm {
                 "prevent_type",
                 "Prevent concern type (optional)",
                 "Only the safeguarding team records this; most concerns show no clear ideology",
-                FieldKind::Select(options(rules::PREVENT_TYPES)),
+                FieldKind::Select(
+                    [(String::new(), "Not a Prevent concern, or not recorded".to_owned())]
+                        .into_iter()
+                        .chain(vocabulary("prevent_type", context.nation))
+                        .collect(),
+                ),
                 &self.prevent_type,
             ),
         ]

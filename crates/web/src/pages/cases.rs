@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::CaseId;
 use domain::cases::{self as rules, CaseStatus, label_of};
 use domain::org::Nation;
+use domain::registry::Post;
 use serde::Deserialize;
 use store::cases::{CaseFile, CaseFilter, Reach};
 use store::{Page, StoreError};
@@ -104,7 +105,7 @@ struct CaseView {
     risk: &'static str,
     age: &'static str,
     category: String,
-    prevent_type: &'static str,
+    prevent_type: String,
     review: String,
     opened: String,
     closed: bool,
@@ -211,10 +212,11 @@ impl CaseView {
             risk: case.summary.risk.map_or("Not triaged yet", |r| r.label()),
             age: case.age.label(),
             category: crate::pages::concerns::category_label(&case.summary.category),
-            prevent_type: rules::PREVENT_TYPES
-                .iter()
-                .find(|(t, _)| !t.is_empty() && *t == case.prevent_type)
-                .map_or("", |(_, l)| l),
+            prevent_type: if case.prevent_type.is_empty() {
+                String::new()
+            } else {
+                label_of("prevent_type", &case.prevent_type, nation)
+            },
             review: case.summary.review_on.map(long_date).unwrap_or_else(|| "Not set".into()),
             opened: long_datetime(case.summary.opened_at),
             closed: case.summary.status == CaseStatus::Closed,
@@ -352,6 +354,8 @@ struct BreakGlassPage {
     chrome: Chrome,
     allowed: bool,
     until: Option<String>,
+    /// The lead and deputies in the registry today, and whether each is recorded as away.
+    cover: Vec<(String, bool)>,
     form: BreakGlassForm,
     errors: FormErrors,
 }
@@ -368,6 +372,14 @@ async fn break_glass_page(
             .with_errors(&errors),
         allowed: state.store.may_break_glass(&member.scope).await?,
         until: state.store.break_glass_until(&member.scope).await?.map(long_datetime),
+        cover: state
+            .store
+            .holders_on(&member.scope, state.store.now().date())
+            .await?
+            .into_iter()
+            .filter(|h| matches!(h.post, Post::Dsl | Post::DeputyDsl))
+            .map(|h| (h.name, h.away))
+            .collect(),
         form,
         errors,
     })
