@@ -903,10 +903,10 @@ impl WriteTx<'_> {
         let nation = self.nation().await?;
         let agency = domain::cases::label_of("decision", &referral.agency, nation);
         let told = if referral.learner_told { "The learner was told." } else { "The learner was not told." };
-        let text = format!("{agency}, sent by {} on {}. {told}", referral.route, referral.sent_on);
+        let text = format!("{agency}, sent by {}. {told}", referral.route);
         self.write_entry(id, "referral", referral.sent_on, &text, None).await?;
         let disclosure = NewDisclosure {
-            recipient: agency,
+            recipient: format!("{agency}, by {}", referral.route),
             shared: referral.shared.clone(),
             purpose: "Referral".into(),
             lawful_basis: referral.lawful_basis.clone(),
@@ -1011,7 +1011,7 @@ impl WriteTx<'_> {
         .execute(self.conn())
         .await?;
         let text =
-            format!("Shared with {}: {} Purpose: {}", disclosure.recipient, disclosure.shared, disclosure.purpose);
+            format!("Shared with {}.\nWhat: {}\nWhy: {}", disclosure.recipient, disclosure.shared, disclosure.purpose);
         self.write_entry(id, "sharing", disclosure.shared_on, &text, None).await?;
         self.audit(
             AuditEvent::new("case.information_shared", "case", id.0)

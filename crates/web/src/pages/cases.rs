@@ -130,6 +130,8 @@ struct EntryView {
     written: String,
     corrected: bool,
     corrects: bool,
+    /// Entries people write can be corrected; Vigil's own entries follow from records with forms of their own.
+    correctable: bool,
 }
 
 struct ReferralView {
@@ -158,6 +160,7 @@ impl CaseView {
                 written: long_datetime(e.written_at),
                 corrected: e.corrected,
                 corrects: e.corrects.is_some(),
+                correctable: rules::WRITTEN_ENTRIES.iter().any(|(kind, _)| *kind == e.kind),
             })
             .collect();
         let referrals = case
