@@ -156,9 +156,12 @@ pub enum CaseStatus {
     Closed,
 }
 
-/// Something that moves a case.
+/// Something that happens in a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseEvent {
+    /// Something recorded that does not move the case: triage, an entry, an action, a disclosure, key
+    /// context, feedback still awaited.
+    Record,
     /// A decision recorded, with its reason.
     Decide,
     /// A referral recorded as sent.
@@ -212,6 +215,7 @@ impl CaseStatus {
             (S::Closed, E::Reopen) => Ok(S::Open),
             (S::Closed, _) => Err(Invalid("This case is closed. Reopen it first")),
             (_, E::Reopen) => Err(Invalid("This case is not closed")),
+            (status, E::Record) => Ok(status),
             (S::Triage, E::Decide) => Ok(S::Open),
             (status, E::Decide) => Ok(status),
             (_, E::Refer) => Ok(S::Referred),
@@ -709,12 +713,14 @@ mod tests {
     fn the_status_moves_only_through_the_machine() {
         use CaseEvent as E;
         use CaseStatus as S;
+        assert_eq!(S::Triage.next(E::Record), Ok(S::Triage));
         assert_eq!(S::Triage.next(E::Decide), Ok(S::Open));
         assert_eq!(S::Open.next(E::Refer), Ok(S::Referred));
         assert_eq!(S::Referred.next(E::Decide), Ok(S::Referred));
         assert_eq!(S::Referred.next(E::Feedback), Ok(S::Open));
         assert_eq!(S::Open.next(E::Close), Ok(S::Closed));
         assert!(S::Closed.next(E::Decide).is_err());
+        assert!(S::Closed.next(E::Record).is_err(), "a closed case takes nothing but reopening");
         assert!(S::Open.next(E::Reopen).is_err());
         assert_eq!(S::Closed.next(E::Reopen), Ok(S::Open));
     }

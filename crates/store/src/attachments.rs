@@ -54,7 +54,7 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// The team adds a file to a case.
+    /// The team adds a file to a case, closed or not (a letter can arrive after closure).
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Conflict` on `file` for a file

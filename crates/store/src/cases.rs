@@ -715,7 +715,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case or the corrected entry is not in it.
     pub async fn add_entry(&mut self, id: CaseId, entry: &NewEntry, corrects: Option<CaseEntryId>) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Decide).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
         if let Some(corrected) = corrects {
             let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_entries WHERE id = $1 AND case_id = $2")
                 .bind(corrected.to_string())
@@ -738,7 +738,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Invalid` when it is closed.
     pub async fn record_triage(&mut self, id: CaseId, triage: &Triage) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Decide).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
         sqlx::query("UPDATE cases SET risk_level = $2, prevent_type = $3 WHERE id = $1")
             .bind(id.to_string())
             .bind(triage.risk.as_str())
@@ -808,7 +808,7 @@ impl WriteTx<'_> {
     /// safeguarding team, or a closed case.
     pub async fn add_action(&mut self, id: CaseId, action: &NewAction, owner: AccountId) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Decide).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
         // Whoever manages the case gives tasks to the team (who then reach the case); anyone else only
         // takes tasks on themselves, so that nobody widens who reaches a case without managing it.
         let scope = self.scope()?;
@@ -928,7 +928,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case or the referral is not in it.
     pub async fn record_feedback(&mut self, id: CaseId, referral: ReferralId, feedback: &Feedback) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        let event = if feedback.outcome == "awaiting" { CaseEvent::Decide } else { CaseEvent::Feedback };
+        let event = if feedback.outcome == "awaiting" { CaseEvent::Record } else { CaseEvent::Feedback };
         let status = state.status.next(event).map_err(|e| StoreError::Refused(e.0))?;
         let sealed = self.seal(feedback.feedback.as_bytes()).await?;
         let changed = sqlx::query(
@@ -966,7 +966,8 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Logs a disclosure in the information-sharing log, with the member of the team who authorised it.
+    /// Logs a disclosure in the information-sharing log, with the member of the team who authorised it. A
+    /// closed case takes disclosures too: every disclosure is recorded, whenever it happens.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the actor cannot work on the case.
@@ -1032,7 +1033,8 @@ impl WriteTx<'_> {
         age: AgeGroup,
         review_on: Option<Date>,
     ) -> StoreResult<()> {
-        self.case_state(id, Reach::Work).await?;
+        let state = self.case_state(id, Reach::Work).await?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
         self.write_context(id, context, age, review_on).await?;
         self.audit(
             AuditEvent::new("case.context_recorded", "case", id.0)
