@@ -1,7 +1,7 @@
 //! Demo cases in every state, recorded by the demo safeguarding lead through the same store calls as the
-//! pages: one waiting for triage is left in the inbox unacknowledged; others are open with support and a
-//! task, referred and awaiting feedback, restricted, and closed (one after a Prevent referral that found
-//! no clear ideology, as most do).
+//! pages: one concern is left in the inbox unacknowledged; cases are open with support and a task, referred
+//! and awaiting feedback, in Channel with a panel's plan, restricted and waiting for triage, and closed (one
+//! after a Prevent referral that found no clear ideology, as most do).
 
 use anyhow::{Context, Result};
 use domain::ConcernId;
@@ -202,6 +202,56 @@ pub async fn build(
         &Closure { outcome: "Police closed the referral; Lee completed the sessions.".into(), review_on: None },
     )
     .await?;
+
+    // Open after a Prevent referral that led to Channel: the apprentice consented, the panel met, and the
+    // provider owns an action from it.
+    let forum = recorded(
+        &mut tx,
+        "Dani Hughes",
+        "Dani has been repeating things from an online forum about a group of people being 'the enemy' and asked a tutor how to find more.",
+        "prevent",
+    )
+    .await?;
+    let case = tx.acknowledge_concern(forum).await?;
+    tx.record_triage(
+        case,
+        &triage(RiskLevel::Medium, "A conversation with Dani, and the tutor's notes", "Local authority Prevent lead"),
+    )
+    .await?;
+    tx.record_context(case, &context("", "No"), AgeGroup::Adult, Some(today + Duration::days(30))).await?;
+    tx.record_decision(case, &decision("prevent", "Growing interest and a wish to find more; advice was to refer."))
+        .await?;
+    let referral = tx
+        .record_referral(
+            case,
+            &NewReferral {
+                agency: "prevent".into(),
+                route: "The local authority's Prevent referral form".into(),
+                sent_on: today - Duration::days(60),
+                reference: "PRV-2609-0411".into(),
+                learner_told: true,
+                parent_told: "not_applicable".into(),
+                not_told_why: String::new(),
+                parallel: String::new(),
+                shared: "The concern, the chronology and attendance".into(),
+                lawful_basis: "public_task".into(),
+            },
+        )
+        .await?;
+    let channel = Feedback {
+        outcome: "channel".into(),
+        feedback: "Adopted as a Channel case; a mentor is arranged.".into(),
+        channel_consent: "given".into(),
+        consent_by: "learner".into(),
+    };
+    tx.record_feedback(case, referral, &channel).await?;
+    let panel = "Channel panel: support plan agreed (mentoring, and a work placement review). Next review in 6 months.";
+    tx.add_entry(case, &entry("panel", today - Duration::days(20), panel), None).await?;
+    let mentoring = NewAction {
+        what: "Book the mentoring room at the centre each fortnight".into(),
+        due_on: today + Duration::days(5),
+    };
+    tx.add_action(case, &mentoring, officer).await?;
 
     // Restricted: the learner is a relative of a member of the team, so only the lead sees the case.
     let related = recorded(
