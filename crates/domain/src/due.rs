@@ -24,8 +24,8 @@ pub enum Owner {
 pub struct DueItem {
     /// Where it comes from, like `profile_review`.
     pub source: &'static str,
-    /// What to do, in neutral words.
-    pub title: &'static str,
+    /// What to do, in neutral words: never a name or case content (a case's reference is neither).
+    pub title: String,
     pub due_on: Date,
     /// The page where it is done.
     pub link: String,
@@ -58,7 +58,7 @@ mod tests {
         let me = AccountId::new();
         let mine = DueItem {
             source: "x",
-            title: "x",
+            title: "x".into(),
             due_on: date!(2026 - 12 - 01),
             link: "/".into(),
             owner: Owner::Account(me),

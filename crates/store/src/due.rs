@@ -56,14 +56,14 @@ impl Store {
         let item = match latest {
             Some(recorded) => DueItem {
                 source: "profile_review",
-                title: "Review the organisation profile",
+                title: "Review the organisation profile".into(),
                 due_on: domain::profile::review_due(parse_ts(&recorded)?),
                 link: "/organisation".into(),
                 owner: Owner::Roles(MANAGERS),
             },
             None => DueItem {
                 source: "profile_review",
-                title: "Complete the organisation profile",
+                title: "Complete the organisation profile".into(),
                 due_on: self.organisation(scope).await?.created_at.date(),
                 link: "/organisation".into(),
                 owner: Owner::Roles(MANAGERS),
@@ -79,9 +79,9 @@ impl Store {
         let holders = self.holders_on(scope, today).await?;
         let held = |post| holders.iter().any(|h| h.post == post);
         let present = |post| holders.iter().any(|h| h.post == post && !h.away);
-        let alert = |title| DueItem {
+        let alert = |title: &str| DueItem {
             source: "no_cover",
-            title,
+            title: title.into(),
             due_on: today,
             link: "/registry".into(),
             owner: Owner::Roles(COVER),
@@ -112,7 +112,7 @@ impl Store {
         Ok((waiting > 0)
             .then(|| DueItem {
                 source: "unacknowledged_concern",
-                title: "A concern has waited longer than the time set for acknowledging it",
+                title: "A concern has waited longer than the time set for acknowledging it".into(),
                 due_on: self.now().date(),
                 link: "/safeguarding".into(),
                 owner: Owner::Roles(&[Role::SafeguardingLead]),
@@ -138,7 +138,7 @@ impl Store {
                 let by: Option<String> = row.try_get("invited_by")?;
                 Ok(DueItem {
                     source: "invitation_expiry",
-                    title: "An invitation expires soon and has not been accepted",
+                    title: "An invitation expires soon and has not been accepted".into(),
                     due_on: parse_ts(&row.try_get::<String, _>("expires_at")?)?.date(),
                     link: "/users".into(),
                     owner: match by.and_then(|b| b.parse().ok()) {
@@ -155,7 +155,7 @@ impl Store {
     /// case, which checks who reaches it.
     async fn case_tasks(&self, scope: &OrgScope) -> StoreResult<Vec<DueItem>> {
         let actions = sqlx::query(
-            "SELECT t.case_id, t.owner_id, t.due_on FROM case_actions t JOIN cases c ON c.id = t.case_id \
+            "SELECT t.case_id, t.owner_id, t.due_on, c.reference FROM case_actions t JOIN cases c ON c.id = t.case_id \
              WHERE t.org_id = $1 AND t.done_at IS NULL AND c.status <> 'closed'",
         )
         .bind(scope.org().to_string())
@@ -166,14 +166,14 @@ impl Store {
             let owner: String = row.try_get("owner_id")?;
             items.push(DueItem {
                 source: "case_action",
-                title: "Safeguarding task",
+                title: format!("Safeguarding task in case {}", row.try_get::<String, _>("reference")?),
                 due_on: crate::db::parse_date(&row.try_get::<String, _>("due_on")?)?,
                 link: format!("/cases/{}", row.try_get::<String, _>("case_id")?),
                 owner: Owner::Account(owner.parse().map_err(|_| crate::StoreError::Other("bad owner".into()))?),
             });
         }
         let reviews = sqlx::query(
-            "SELECT c.id, c.review_on, g.account_id FROM cases c \
+            "SELECT c.id, c.reference, c.review_on, g.account_id FROM cases c \
              LEFT JOIN case_access g ON g.case_id = c.id AND g.kind = 'named' AND c.restricted = 'yes' \
              WHERE c.org_id = $1 AND c.status <> 'closed' AND c.review_on IS NOT NULL \
              AND (c.restricted = 'no' OR g.account_id IS NOT NULL)",
@@ -190,7 +190,7 @@ impl Store {
             };
             items.push(DueItem {
                 source: "case_review",
-                title: "Review a safeguarding case",
+                title: format!("Review safeguarding case {}", row.try_get::<String, _>("reference")?),
                 due_on: crate::db::parse_date(&row.try_get::<String, _>("review_on")?)?,
                 link: format!("/cases/{}", row.try_get::<String, _>("id")?),
                 owner,

@@ -39,9 +39,9 @@ pub async fn mine(State(state): State<AppState>, ApiCaller(scope): ApiCaller) ->
         .into_iter()
         .map(|t| Task {
             source: t.source.into(),
-            title: t.title.into(),
-            due_on: t.due_on.to_string(),
             overdue: t.is_overdue(today),
+            title: t.title,
+            due_on: t.due_on.to_string(),
             link: t.link,
         })
         .collect();

@@ -33,7 +33,7 @@ struct HomePage {
 
 /// A task as the home page lists it.
 pub struct TaskRow {
-    pub title: &'static str,
+    pub title: String,
     pub link: String,
     pub due: String,
     pub overdue: bool,
@@ -51,7 +51,7 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
         .my_tasks(&member.scope)
         .await?
         .into_iter()
-        .map(|t| TaskRow { title: t.title, overdue: t.is_overdue(today), due: long_date(t.due_on), link: t.link })
+        .map(|t| TaskRow { overdue: t.is_overdue(today), title: t.title, due: long_date(t.due_on), link: t.link })
         .collect();
     render(&HomePage {
         chrome: Chrome::member(&state, "Home", &member.session, "/").await?,
