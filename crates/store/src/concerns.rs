@@ -40,6 +40,12 @@ pub struct ConcernRecord {
     pub received_via: String,
 }
 
+/// A concern none of whose cases is restricted away from the actor (`$3`, an account id): once a case is
+/// restricted, its concern as raised is for the people named on the case only.
+const NOT_RESTRICTED_AWAY: &str = "NOT EXISTS (SELECT 1 FROM cases c WHERE c.concern_id = concerns.id \
+     AND c.restricted = 'yes' AND NOT EXISTS (SELECT 1 FROM case_access g WHERE g.case_id = c.id \
+     AND g.account_id = $3 AND g.kind = 'named'))";
+
 const SUMMARY: &str = "id, reference, category, immediate_danger, status, created_at";
 
 fn summary(row: &AnyRow) -> StoreResult<ConcernSummary> {
@@ -179,19 +185,24 @@ impl Store {
         let Some(about_staff) = self.concerns_handled(scope).await? else {
             return Ok(Page { items: Vec::new(), page, per_page, total: 0 });
         };
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND about_staff = $2")
-            .bind(scope.org().to_string())
-            .bind(about_staff)
-            .fetch_one(&self.pool)
-            .await?;
-        let rows = sqlx::query(crate::db::sql(format!(
-            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 AND about_staff = $4 \
-             ORDER BY CASE status WHEN 'closed' THEN 1 ELSE 0 END, immediate_danger DESC, created_at DESC LIMIT $2 OFFSET $3"
+        let account = scope.actor().account.map(|a| a.to_string()).unwrap_or_default();
+        let total: i64 = sqlx::query_scalar(crate::db::sql(format!(
+            "SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND about_staff = $2 AND {NOT_RESTRICTED_AWAY}"
         )))
         .bind(scope.org().to_string())
+        .bind(about_staff)
+        .bind(account.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = sqlx::query(crate::db::sql(format!(
+            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 AND about_staff = $2 AND {NOT_RESTRICTED_AWAY} \
+             ORDER BY CASE status WHEN 'closed' THEN 1 ELSE 0 END, immediate_danger DESC, created_at DESC LIMIT $4 OFFSET $5"
+        )))
+        .bind(scope.org().to_string())
+        .bind(about_staff)
+        .bind(account.as_str())
         .bind(i64::from(per_page))
         .bind(i64::from(per_page) * i64::from(page - 1))
-        .bind(about_staff)
         .fetch_all(&self.pool)
         .await?;
         Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
@@ -203,17 +214,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] for a concern the actor does not handle.
     pub async fn concern_viewers(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<Vec<(String, OffsetDateTime)>> {
-        let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
-        let handled: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND id = $2 AND about_staff = $3")
-                .bind(scope.org().to_string())
-                .bind(id.to_string())
-                .bind(about_staff)
-                .fetch_one(&self.pool)
-                .await?;
-        if handled == 0 {
-            return Err(StoreError::NotFound);
-        }
+        self.concern_in_reach(scope, id).await?;
         let rows = sqlx::query(
             "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at FROM audit_events e \
              LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.chain = $1 AND e.entity_id = $2 \
@@ -224,6 +225,25 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("who")?, parse_ts(&r.try_get::<String, _>("at")?)?))).collect()
+    }
+
+    /// Whether the actor may open a concern: one they handle, not restricted away from them. Answers which
+    /// concerns they handle (see [`Store::concerns_handled`]).
+    async fn concern_in_reach(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<&'static str> {
+        let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
+        let handled: i64 = sqlx::query_scalar(crate::db::sql(format!(
+            "SELECT COUNT(*) FROM concerns WHERE org_id = $1 AND about_staff = $2 AND {NOT_RESTRICTED_AWAY} AND id = $4"
+        )))
+        .bind(scope.org().to_string())
+        .bind(about_staff)
+        .bind(scope.actor().account.map(|a| a.to_string()).unwrap_or_default())
+        .bind(id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        if handled == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(about_staff)
     }
 
     /// How many concerns the actor handles are waiting to be acknowledged, and how many of those are urgent.
@@ -339,7 +359,7 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] for another organisation's concern.
     pub async fn open_concern(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<ConcernRecord> {
-        let about_staff = self.concerns_handled(scope).await?.ok_or(StoreError::NotFound)?;
+        let about_staff = self.concern_in_reach(scope, id).await?;
         let record = self.concern_content(scope, id, about_staff).await?;
         self.record_read(scope, AuditEvent::new("concern.viewed", "concern", id.0).case_content()).await?;
         Ok(record)

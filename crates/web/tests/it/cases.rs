@@ -293,6 +293,11 @@ async fn sharing_restriction_and_break_glass_hold(app: TestApp) {
     app.sign_in(deputy).await;
     assert_eq!(app.get(&case).await.status, StatusCode::NOT_FOUND);
     assert!(!app.get("/cases").await.body.contains("S-"));
+    // The concern as raised goes with the case: out of the deputy's inbox too.
+    let concern: String =
+        sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
+    assert_eq!(app.get(&format!("/safeguarding/concerns/{concern}")).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/safeguarding").await.body.contains(&concern));
     app.sign_in("lead@delta.example").await;
     assert_eq!(app.get(&case).await.status, StatusCode::OK);
     app.post(&format!("{case}/restrict"), &[("restricted", "no")]).await;
