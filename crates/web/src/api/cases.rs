@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::pages::case_forms::{
     AccessForm, ActionForm, AnotherPersonForm, CaseForm, CloseForm, ContextForm, DecisionForm, DisclosureForm,
-    EntryForm, FeedbackForm, ReferralForm, ReopenForm, RestrictForm, TriageForm, api_context, save,
+    EntryForm, FeedbackForm, ReferralForm, ReopenForm, RestrictForm, TriageForm, load_context, save,
 };
 use axum::Json;
 use axum::extract::{Path, State};
@@ -305,7 +305,7 @@ async fn record<F: CaseForm>(
     id: &str,
     form: F,
 ) -> AppResult<(StatusCode, Json<Recorded>)> {
-    let context = api_context::<F>(state, scope, id).await?;
+    let context = load_context::<F>(state, scope, id).await?;
     let mut errors = FormErrors::default();
     let parsed = form.check(&context, &mut errors).ok_or(errors)?;
     let case = save::<F>(state, scope, &context, &parsed).await?;

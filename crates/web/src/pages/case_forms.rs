@@ -148,9 +148,6 @@ async fn form_page<F: CaseForm>(
     form: &F,
     errors: FormErrors,
 ) -> AppResult<Response> {
-    if context.facts.reach < F::REACH {
-        return Err(AppError::NotFound);
-    }
     render(&CaseFormPage {
         chrome: Chrome::member(state, F::TITLE, &member.session, "/cases").await?.with_errors(&errors),
         case_id: context.id,
@@ -177,11 +174,14 @@ pub async fn form_show<F: CaseForm>(
     Path(id): Path<String>,
     Query(query): Query<FormQuery>,
 ) -> AppResult<Response> {
-    let context = FormContext::load(&state, &member.scope, case_id(&id)?).await?;
-    let form: F = if F::PREFILLS && context.facts.reach >= F::REACH {
+    let context = load_context::<F>(&state, &member.scope, &id).await?;
+    let form: F = if F::PREFILLS {
         F::from_case(&state.store.open_case(&member.scope, context.id).await?)
     } else {
-        serde_urlencoded::from_str(&format!("corrects={}", query.corrects)).unwrap_or_default()
+        serde_urlencoded::to_string([("corrects", &query.corrects)])
+            .ok()
+            .and_then(|query| serde_urlencoded::from_str(&query).ok())
+            .unwrap_or_default()
     };
     form_page(&state, &member, &context, &form, FormErrors::default()).await
 }
@@ -193,10 +193,7 @@ pub async fn form_submit<F: CaseForm>(
     Path(id): Path<String>,
     Form(form): Form<F>,
 ) -> AppResult<Response> {
-    let context = FormContext::load(&state, &member.scope, case_id(&id)?).await?;
-    if context.facts.reach < F::REACH {
-        return Err(AppError::NotFound);
-    }
+    let context = load_context::<F>(&state, &member.scope, &id).await?;
     let mut errors = FormErrors::default();
     let Some(parsed) = form.check(&context, &mut errors) else {
         return form_page(&state, &member, &context, &form, errors).await;
@@ -228,8 +225,8 @@ pub async fn save<F: CaseForm>(
     Ok(next)
 }
 
-/// Loads the context for the API, refusing a caller who does not reach the case far enough.
-pub async fn api_context<F: CaseForm>(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<FormContext> {
+/// Loads a form's context, answering "not found" to a caller who does not reach the case far enough.
+pub async fn load_context<F: CaseForm>(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<FormContext> {
     let context = FormContext::load(state, scope, case_id(id)?).await?;
     if context.facts.reach < F::REACH {
         return Err(AppError::NotFound);
