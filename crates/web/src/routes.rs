@@ -197,6 +197,7 @@ routes! {
     GET  "/api/v1/concern-settings"      HandleConcerns            Api  => api::concerns::settings;
     PUT  "/api/v1/concern-settings"      HandleConcerns            Api  => api::concerns::record_settings;
     POST "/api/v1/concerns/{id}/acknowledge" HandleConcerns        Api  => api::concerns::acknowledge;
+    POST "/api/v1/concerns/{id}/files"   RaiseConcern              Api  => api::concerns::add_file;
     GET  "/api/v1/cases"                 WorkOnCases               Api  => api::cases::list;
     GET  "/api/v1/cases/{id}"            WorkOnCases               Api  => api::cases::one;
     POST "/api/v1/cases/{id}/entries"    WorkOnCases               Api  => api::cases::add_entry;
@@ -212,6 +213,8 @@ routes! {
     POST "/api/v1/cases/{id}/access"     WorkOnCases               Api  => api::cases::give_access;
     POST "/api/v1/cases/{id}/restrict"   WorkOnCases               Api  => api::cases::restrict;
     POST "/api/v1/cases/{id}/another-person" WorkOnCases           Api  => api::cases::another_person;
+    POST "/api/v1/cases/{id}/files"      WorkOnCases               Api  => api::cases::add_file;
+    GET  "/api/v1/cases/{id}/file"       WorkOnCases               Api  => api::cases::file;
     GET  "/api/v1/files/{id}"            UploadFiles               Api  => api::files::download;
     GET  "/api/v1/audit-events"          ReadAuditLog              Api  => api::audit::list;
     GET  "/api/v1/profile"               ViewOrganisation          Api  => api::organisation::profile;

@@ -188,6 +188,19 @@ pub struct CaseJson {
     pub disclosures: Vec<DisclosureJson>,
     /// The other cases from the same incident that the caller reaches.
     pub incident: Vec<String>,
+    /// Files added to the case, or to its concern by the person who raised it.
+    pub files: Vec<FileJson>,
+}
+
+/// A file of a case; fetch it from `GET /api/v1/cases/{id}/file?file=…`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileJson {
+    pub id: String,
+    /// The name the person gave it.
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub added_at: String,
 }
 
 fn whole(case: CaseFile) -> CaseJson {
@@ -279,6 +292,17 @@ fn whole(case: CaseFile) -> CaseJson {
             })
             .collect(),
         incident: case.incident.into_iter().map(|(id, _)| id.to_string()).collect(),
+        files: case
+            .attachments
+            .into_iter()
+            .map(|f| FileJson {
+                id: f.id,
+                name: f.name,
+                content_type: f.content_type,
+                size: f.size,
+                added_at: rfc3339(f.added_at),
+            })
+            .collect(),
     }
 }
 
@@ -346,4 +370,55 @@ recorders! {
     give_access AccessForm "/api/v1/cases/{id}/access" "Assigns an officer, names a person on the case, or shares it until a date.";
     restrict RestrictForm "/api/v1/cases/{id}/restrict" "Restricts the case to the people named on it, or lifts that.";
     another_person AnotherPersonForm "/api/v1/cases/{id}/another-person" "Opens a linked case for another person in the same incident.";
+}
+
+/// Adds a file to a case: a multipart body with the file in `file`. Encrypted when stored.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/files", tag = "cases", params(("id" = String, Path, description = "The case's id")),
+    request_body(content = super::files::Upload, content_type = "multipart/form-data"),
+    responses((status = 201, body = Recorded), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> AppResult<(StatusCode, Json<Recorded>)> {
+    let case: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
+    let (name, bytes) = uploaded(&mut form).await?;
+    let mut tx = state.store.write(&scope).await?;
+    tx.attach_to_case(case, &name, &bytes).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Recorded { case: case.to_string() })))
+}
+
+/// The file of a multipart body, or a 422 naming the `file` field.
+pub(crate) async fn uploaded(form: &mut axum::extract::Multipart) -> AppResult<(String, Vec<u8>)> {
+    crate::forms::uploaded_file(form, "file").await.ok_or_else(|| AppError::Invalid {
+        field: "file".into(),
+        message: "Send the file in a multipart field named file".into(),
+    })
+}
+
+/// Which file of a case.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct FileQuery {
+    /// The file's id, from the case's `files`.
+    pub file: String,
+}
+
+/// One file of a case, as an attachment; the read is audited.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/file", tag = "cases", params(("id" = String, Path, description = "The case's id"), FileQuery),
+    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn file(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<FileQuery>,
+) -> AppResult<axum::response::Response> {
+    let case: CaseId = id.parse().map_err(|_| AppError::NotFound)?;
+    let (file, bytes) = state.store.open_attachment(&scope, case, &query.file).await?;
+    Ok(super::files::as_attachment(&file.name, &file.content_type, bytes))
 }

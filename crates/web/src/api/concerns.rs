@@ -191,3 +191,24 @@ pub async fn record_settings(
     tx.commit().await?;
     Ok(Json(body))
 }
+
+/// The person who raised a concern adds a file to it (multipart, the file in `file`), while it is open.
+/// They cannot read it back.
+#[utoipa::path(post, path = "/api/v1/concerns/{id}/files", tag = "concerns",
+    params(("id" = String, Path, description = "The concern's id, from the receipt")),
+    request_body(content = super::files::Upload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Added"), (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    mut form: axum::extract::Multipart,
+) -> AppResult<StatusCode> {
+    let id: domain::ConcernId = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
+    let (name, bytes) = super::cases::uploaded(&mut form).await?;
+    let mut tx = state.store.write(&scope).await?;
+    tx.attach_to_concern(id, &name, &bytes).await?;
+    tx.commit().await?;
+    Ok(StatusCode::CREATED)
+}

@@ -91,19 +91,22 @@ pub async fn download(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let (file, bytes) = state.store.read_file(&scope, &id).await?;
+    Ok(as_attachment(&file.filename, &file.content_type, bytes))
+}
+
+/// A file as a download, never shown in the browser, and never kept in a cache.
+pub(crate) fn as_attachment(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(&file.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    headers.insert(header::CONTENT_DISPOSITION, attachment(&file.filename));
+    let content_type = HeaderValue::from_str(content_type);
+    headers.insert(header::CONTENT_TYPE, content_type.unwrap_or(HeaderValue::from_static("application/octet-stream")));
+    headers.insert(header::CONTENT_DISPOSITION, attachment(filename));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
 /// `attachment`, never `inline`, with the filename encoded as RFC 6266 asks.
-pub(crate) fn attachment(filename: &str) -> HeaderValue {
+fn attachment(filename: &str) -> HeaderValue {
     let ascii: String =
         filename.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     let encoded: String = form_urlencoded::byte_serialize(filename.as_bytes()).collect::<String>().replace('+', "%20");

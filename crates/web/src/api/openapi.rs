@@ -50,6 +50,9 @@ use utoipa::{Modify, OpenApi};
         super::cases::give_access,
         super::cases::restrict,
         super::cases::another_person,
+        super::cases::add_file,
+        super::cases::file,
+        super::concerns::add_file,
     ),
     modifiers(&BearerAuth)
 )]

@@ -476,13 +476,6 @@ pub async fn attachment(
     Path(id): Path<String>,
     Query(query): Query<FileQuery>,
 ) -> AppResult<Response> {
-    use axum::http::{HeaderValue, header};
     let (file, bytes) = state.store.open_attachment(&member.scope, case_id(&id)?, &query.file).await?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    let content_type = HeaderValue::from_str(&file.content_type);
-    headers.insert(header::CONTENT_TYPE, content_type.unwrap_or(HeaderValue::from_static("application/octet-stream")));
-    headers.insert(header::CONTENT_DISPOSITION, crate::api::files::attachment(&file.name));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(crate::api::files::as_attachment(&file.name, &file.content_type, bytes))
 }

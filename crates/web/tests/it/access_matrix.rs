@@ -167,6 +167,8 @@ async fn another_organisations_records_are_not_found(app: TestApp) {
 }
 both!(another_organisations_records_are_not_found);
 
+const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";
+
 /// Every case route is open to every member at the door, so this proves what the store lets through:
 /// for a real case, each role but the safeguarding lead gets "not found" from every case page, form and
 /// API call, and an empty list; so does another organisation's lead.
@@ -198,7 +200,7 @@ async fn case_content_reaches_only_the_team(app: TestApp) {
     let case = app.post(&format!("/safeguarding/concerns/{id}/acknowledge"), &[]).await.location().to_owned();
     let case_id = case.trim_start_matches("/cases/").to_owned();
     app.get(&format!("{case}/attach")).await;
-    app.post_file(&format!("{case}/attach"), "a.pdf", b"%PDF-1.4\n%%EOF\n").await;
+    app.post_file(&format!("{case}/attach"), "a.pdf", PDF).await;
     let file: String =
         sqlx::query_scalar("SELECT id FROM case_attachments").fetch_one(&mut app.db.raw().await).await.unwrap();
 
@@ -212,8 +214,13 @@ async fn case_content_reaches_only_the_team(app: TestApp) {
         assert_eq!(app.api("/api/v1/cases", token).await.json()["total"], i64::from(reaches), "{email}");
         for route in &case_routes {
             let path = route.path.replace("{id}", &case_id);
-            let path = if path.ends_with("/attachment") { format!("{path}?file={file}") } else { path };
+            let path = if path.ends_with("/attachment") || path.ends_with("/file") {
+                format!("{path}?file={file}")
+            } else {
+                path
+            };
             let answer = match (route.surface, &route.method) {
+                (Surface::Api, _) if path.ends_with("/files") => app.upload_to(&path, token, "a.pdf", PDF, false).await,
                 (Surface::Api, method) => app.api_send(method.clone(), &path, token, Some(serde_json::json!({}))).await,
                 (Surface::Page, &Method::GET) => app.get(&path).await,
                 // Uploads are multipart; a real (if tiny) PDF reaches the store's check.

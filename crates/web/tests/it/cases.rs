@@ -433,11 +433,28 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     assert_eq!(reopened.status, StatusCode::CREATED);
     assert_eq!(app.api(&format!("/api/v1/cases/{case}"), &lead).await.json()["status"], "open");
     assert!(whole["chronology"].as_array().unwrap().iter().any(|e| e["text"] == narrative));
+    // Files through the API: the reporter adds one to the concern, the lead one to the case; only the lead reads them.
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+    let added = app
+        .upload_to(&format!("/api/v1/concerns/{concern}/files"), &apprentice, "Quinn video notes.pdf", pdf, false)
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let added = app.upload_to(&format!("/api/v1/cases/{case}/files"), &lead, "Meeting.pdf", pdf, false).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let files = app.api(&format!("/api/v1/cases/{case}"), &lead).await.json()["files"].clone();
+    assert_eq!(files.as_array().unwrap().len(), 2);
+    let file = files[0]["id"].as_str().unwrap().to_owned();
+    let download = app.api(&format!("/api/v1/cases/{case}/file?file={file}"), &lead).await;
+    assert_eq!(download.body.as_bytes(), pdf);
+    assert_eq!(
+        app.api(&format!("/api/v1/cases/{case}/file?file={file}"), &apprentice).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(app.api(&format!("/api/v1/cases/{case}"), &apprentice).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.api("/api/v1/cases", &apprentice).await.json()["total"], 0);
     assert_eq!(app.api("/api/v1/cases", &lead).await.json()["total"], 1);
 
-    let secrets = ["Marbleford", "Quinn", "Zephyr", "praising the attack"];
+    let secrets = ["Marbleford", "Quinn", "Zephyr", "praising the attack", "Meeting.pdf"];
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(captured.contains("case_entries"), "the capture sees the queries that wrote the entry");
     for words in secrets {

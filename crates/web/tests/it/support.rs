@@ -134,12 +134,17 @@ impl TestApp {
     /// Uploads a file to the API as a browser or integration would: a multipart body with `file` and
     /// `confidential`.
     pub async fn upload(&self, token: &str, filename: &str, bytes: &[u8], confidential: bool) -> Answer {
+        self.upload_to("/api/v1/files", token, filename, bytes, confidential).await
+    }
+
+    /// Uploads a file to an API path that takes one, as [`TestApp::upload`] does.
+    pub async fn upload_to(&self, path: &str, token: &str, filename: &str, bytes: &[u8], confidential: bool) -> Answer {
         let boundary = "vigil-test-boundary";
         let mut body = Vec::new();
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes());
         body.extend(bytes);
         body.extend(format!("\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"confidential\"\r\n\r\n{confidential}\r\n--{boundary}--\r\n").as_bytes());
-        let request = Request::post("/api/v1/files")
+        let request = Request::post(path)
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
             .body(Body::from(body))
