@@ -294,6 +294,9 @@ async fn set_up_sign_in_invite_and_sign_out() {
     arrive(&client, "Your concern has been sent").await;
     let receipt = body_text(&client).await;
     assert!(receipt.contains("Received") && !receipt.contains("Jo Young"), "{receipt}");
+    client.find(Locator::Css("main a[href$='/attach']")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Add a file to your concern").await;
+    assert!(body_text(&client).await.contains("Never add, copy, keep or forward indecent images"));
 
     // The lead, Sam (appointed in the registry above), is given an account and signs in on a desktop.
     let slug = store.all_organisations().await.unwrap().remove(0).slug;
@@ -358,6 +361,11 @@ async fn set_up_sign_in_invite_and_sign_out() {
     submit(&client).await;
     arrive(&client, "Case S-").await;
     assert!(body_text(&client).await.contains("Referred, awaiting feedback"));
+    client.find(Locator::LinkText("Key context, age group and review date")).await.unwrap().click().await.unwrap();
+    arrive(&client, "Key context").await;
+    fill(&client, "review_on", &today).await;
+    submit(&client).await;
+    arrive(&client, "Case S-").await;
     client.find(Locator::LinkText("Close the case")).await.unwrap().click().await.unwrap();
     arrive(&client, "Close the case").await;
     fill(&client, "outcome", "Referral made; Jo supported by his tutor").await;
@@ -365,6 +373,10 @@ async fn set_up_sign_in_invite_and_sign_out() {
     arrive(&client, "Case S-").await;
     client.find(Locator::LinkText("Printable chronology")).await.unwrap().click().await.unwrap();
     arrive(&client, "Chronology of case").await;
+    client.goto(&format!("{base}/cases?show=closed")).await.unwrap();
+    arrive(&client, "Safeguarding cases").await;
+    client.goto(&format!("{base}/safeguarding/settings")).await.unwrap();
+    arrive(&client, "How concerns are raised").await;
 
     // The tutor, on a phone again, sees only that it is closed.
     client.goto(&format!("{base}/")).await.unwrap();
