@@ -30,7 +30,27 @@ fn neutral_name(name: &str) -> String {
     format!("attachment.{extension}")
 }
 
+/// What a file is added to.
+#[derive(Debug, Clone, Copy)]
+pub enum AttachTo {
+    /// A concern, by the person who raised it.
+    Concern(ConcernId),
+    /// A case, by someone who works on it.
+    Case(CaseId),
+}
+
 impl WriteTx<'_> {
+    /// Adds a file to a concern or a case (see [`WriteTx::attach_to_concern`], [`WriteTx::attach_to_case`]).
+    ///
+    /// # Errors
+    /// As those.
+    pub async fn attach_file(&mut self, to: AttachTo, name: &str, bytes: &[u8]) -> StoreResult<()> {
+        match to {
+            AttachTo::Concern(concern) => self.attach_to_concern(concern, name, bytes).await,
+            AttachTo::Case(case) => self.attach_to_case(case, name, bytes).await,
+        }
+    }
+
     /// The person who raised a concern adds a file to it, while it is open.
     ///
     /// # Errors

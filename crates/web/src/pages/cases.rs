@@ -18,7 +18,7 @@ use domain::org::Nation;
 use domain::registry::Post;
 use serde::Deserialize;
 use store::cases::{CaseFile, CaseFilter, Reach};
-use store::{Page, StoreError};
+use store::Page;
 
 struct CaseRow {
     id: CaseId,
@@ -441,25 +441,13 @@ pub async fn attach_submit(
     State(state): State<AppState>,
     member: Member,
     Path(id): Path<String>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let id = case_id(&id)?;
-    let mut errors = FormErrors::default();
-    let Some((name, bytes)) = crate::forms::uploaded_file(&mut form, "file").await else {
-        errors.add("file", "Choose a file");
-        return case_attach_page(&state, &member, id, errors).await;
-    };
-    let mut tx = state.store.write(&member.scope).await?;
-    match tx.attach_to_case(id, &name, &bytes).await {
-        Ok(()) => {
-            tx.commit().await?;
-            Ok(Redirect::to(&format!("/cases/{id}")).into_response())
-        }
-        Err(StoreError::Conflict { field, message }) => {
-            errors.add(field, message);
-            case_attach_page(&state, &member, id, errors).await
-        }
-        Err(other) => Err(other.into()),
+    let to = store::attachments::AttachTo::Case(id);
+    match crate::pages::concerns::receive_file(&state, &member.scope, to, form).await? {
+        None => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Some(errors) => case_attach_page(&state, &member, id, errors).await,
     }
 }
 

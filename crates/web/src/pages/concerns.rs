@@ -17,6 +17,7 @@ use domain::concerns::{Answers, Category, ConcernSettings, ConcernStatus, NewCon
 use domain::roles::Role;
 use serde::{Deserialize, Serialize};
 use store::Page;
+use store::attachments::AttachTo;
 use store::concerns::{ConcernRecord, ConcernSummary};
 use store::{OrgScope, StoreError};
 
@@ -535,23 +536,37 @@ pub async fn attach_submit(
     State(state): State<AppState>,
     member: Member,
     Path(id): Path<String>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let id = concern_id(&id)?;
+    match receive_file(&state, &member.scope, AttachTo::Concern(id), form).await? {
+        None => Ok(Redirect::to("/concerns?attached=true").into_response()),
+        Some(errors) => attach_page(&state, &member, id, errors).await,
+    }
+}
+
+/// Stores the file of an upload form with a concern or a case. Answers the form's problems, if any: no file
+/// chosen, or one the file service refuses.
+pub(crate) async fn receive_file(
+    state: &AppState,
+    scope: &OrgScope,
+    to: AttachTo,
+    mut form: axum::extract::Multipart,
+) -> AppResult<Option<FormErrors>> {
     let mut errors = FormErrors::default();
     let Some((name, bytes)) = crate::forms::uploaded_file(&mut form, "file").await else {
         errors.add("file", "Choose a file");
-        return attach_page(&state, &member, id, errors).await;
+        return Ok(Some(errors));
     };
-    let mut tx = state.store.write(&member.scope).await?;
-    match tx.attach_to_concern(id, &name, &bytes).await {
+    let mut tx = state.store.write(scope).await?;
+    match tx.attach_file(to, &name, &bytes).await {
         Ok(()) => {
             tx.commit().await?;
-            Ok(Redirect::to("/concerns?attached=true").into_response())
+            Ok(None)
         }
         Err(StoreError::Conflict { field, message }) => {
             errors.add(field, message);
-            attach_page(&state, &member, id, errors).await
+            Ok(Some(errors))
         }
         Err(other) => Err(other.into()),
     }
