@@ -17,8 +17,8 @@ use domain::cases::{self as rules, CaseStatus, label_of};
 use domain::org::Nation;
 use domain::registry::Post;
 use serde::Deserialize;
-use store::cases::{CaseFile, CaseFilter, Reach};
 use store::Page;
+use store::cases::{CaseFile, CaseFilter, Reach};
 
 struct CaseRow {
     id: CaseId,
@@ -56,7 +56,7 @@ pub async fn list(
     Query(query): Query<CasesQuery>,
 ) -> AppResult<Response> {
     let filter = match query.show.as_str() {
-        "past-review" => CaseFilter::PastReview,
+        "past_review" => CaseFilter::PastReview,
         "closed" => CaseFilter::Closed,
         _ => CaseFilter::Open,
     };
@@ -78,7 +78,7 @@ pub async fn list(
         .collect();
     let tabs = vec![
         ("", "Open", filter == CaseFilter::Open),
-        ("past-review", "Past their review date", filter == CaseFilter::PastReview),
+        ("past_review", "Past their review date", filter == CaseFilter::PastReview),
         ("closed", "Closed", filter == CaseFilter::Closed),
     ];
     render(&CasesPage {
