@@ -32,12 +32,14 @@ pub enum Reach {
     Manage,
 }
 
-/// The reach of the actor (`$2`, at time `$3`, `$4` = `yes` for a safeguarding lead) into case `c`: 3 to
-/// manage, 2 to work, 1 to read, 0 for nothing.
+/// The reach of the actor (`$2`, at time `$3`, `$4` = `lead`, `officer` or `none` for their safeguarding
+/// role today) into case `c`: 3 to manage, 2 to work, 1 to read, 0 for nothing. An assignment counts only
+/// while the person is in the safeguarding team, so leaving the team ends it.
 const REACH: &str = "CASE \
      WHEN EXISTS (SELECT 1 FROM case_access g WHERE g.case_id = c.id AND g.account_id = $2 AND g.kind = 'named') \
-       OR (c.restricted = 'no' AND $4 = 'yes') THEN 3 \
-     WHEN EXISTS (SELECT 1 FROM case_access g WHERE g.case_id = c.id AND g.account_id = $2 AND g.kind = 'assigned') \
+       OR (c.restricted = 'no' AND $4 = 'lead') THEN 3 \
+     WHEN (EXISTS (SELECT 1 FROM case_access g WHERE g.case_id = c.id AND g.account_id = $2 AND g.kind = 'assigned') \
+           AND $4 IN ('lead', 'officer')) \
        OR (c.restricted = 'no' AND EXISTS (SELECT 1 FROM break_glass b WHERE b.org_id = c.org_id \
            AND b.account_id = $2 AND b.expires_at > $3)) THEN 2 \
      WHEN EXISTS (SELECT 1 FROM case_access g WHERE g.case_id = c.id AND g.account_id = $2 AND g.kind = 'shared' \
@@ -46,12 +48,14 @@ const REACH: &str = "CASE \
 
 /// The four values [`REACH`] is bound with, after the organisation as `$1`.
 fn viewer(scope: &OrgScope, now: OffsetDateTime) -> (String, String, String, &'static str) {
-    (
-        scope.org().to_string(),
-        scope.actor().account.map(|a| a.to_string()).unwrap_or_default(),
-        ts(now),
-        yes_no(scope.has_role(Role::SafeguardingLead)),
-    )
+    let team = if scope.has_role(Role::SafeguardingLead) {
+        "lead"
+    } else if scope.has_role(Role::SafeguardingOfficer) {
+        "officer"
+    } else {
+        "none"
+    };
+    (scope.org().to_string(), scope.actor().account.map(|a| a.to_string()).unwrap_or_default(), ts(now), team)
 }
 
 fn reach_of(level: i64) -> Option<Reach> {

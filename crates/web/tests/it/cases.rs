@@ -240,6 +240,12 @@ async fn the_chronology_is_never_edited_and_actions_become_tasks(app: TestApp) {
         app.get(&format!("{case}/access")).await.status == StatusCode::NOT_FOUND,
         "an officer works on the case but does not decide who else sees it"
     );
+    // Leaving the safeguarding team ends the assignment.
+    let mut tx = app.store.write(&scope).await.unwrap();
+    tx.revoke_role(officer, Role::SafeguardingOfficer).await.unwrap();
+    tx.commit().await.unwrap();
+    app.sign_in("officer@beta.example").await;
+    assert_eq!(app.get(&case).await.status, StatusCode::NOT_FOUND);
 }
 both!(the_chronology_is_never_edited_and_actions_become_tasks);
 
