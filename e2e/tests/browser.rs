@@ -371,6 +371,17 @@ async fn set_up_sign_in_invite_and_sign_out() {
     fill(&client, "outcome", "Referral made; Jo supported by his tutor").await;
     submit(&client).await;
     arrive(&client, "Case S-").await;
+    let case_url = client.current_url().await.unwrap().to_string();
+    for (path, heading) in [
+        ("access", "Give a colleague access"),
+        ("restrict", "Restrict the case"),
+        ("viewers", "Who has viewed this case"),
+    ] {
+        client.goto(&format!("{case_url}/{path}")).await.unwrap();
+        arrive(&client, heading).await;
+    }
+    client.goto(&case_url).await.unwrap();
+    arrive(&client, "Case S-").await;
     client.find(Locator::LinkText("Printable chronology")).await.unwrap().click().await.unwrap();
     arrive(&client, "Chronology of case").await;
     client.goto(&format!("{base}/cases?show=closed")).await.unwrap();
