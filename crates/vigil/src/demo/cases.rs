@@ -88,18 +88,14 @@ pub async fn build(
     .await?;
     tx.record_referral(
         case,
-        &NewReferral {
-            agency: "prevent".into(),
-            route: "The local authority's Prevent referral form, by secure email".into(),
-            sent_on: today - Duration::days(2),
-            reference: "PRV-2611-0193".into(),
-            learner_told: true,
-            parent_told: "yes".into(),
-            not_told_why: String::new(),
-            parallel: "Children's social care (front door), same day".into(),
-            shared: "The concern, the chronology, attendance and the tutor's account".into(),
-            lawful_basis: "public_task".into(),
-        },
+        &prevent_referral(
+            "The local authority's Prevent referral form, by secure email",
+            today - Duration::days(2),
+            "PRV-2611-0193",
+            "yes",
+            "Children's social care (front door), same day",
+            "The concern, the chronology, attendance and the tutor's account",
+        ),
     )
     .await?;
 
@@ -167,18 +163,14 @@ pub async fn build(
     let referral = tx
         .record_referral(
             case,
-            &NewReferral {
-                agency: "prevent".into(),
-                route: "Police Prevent mailbox".into(),
-                sent_on: today - Duration::days(40),
-                reference: "CTP-77310".into(),
-                learner_told: true,
-                parent_told: "not_applicable".into(),
-                not_told_why: String::new(),
-                parallel: String::new(),
-                shared: "The concern and the posts".into(),
-                lawful_basis: "public_task".into(),
-            },
+            &prevent_referral(
+                "Police Prevent mailbox",
+                today - Duration::days(40),
+                "CTP-77310",
+                "not_applicable",
+                "",
+                "The concern and the posts",
+            ),
         )
         .await?;
     tx.record_feedback(
@@ -224,18 +216,14 @@ pub async fn build(
     let referral = tx
         .record_referral(
             case,
-            &NewReferral {
-                agency: "prevent".into(),
-                route: "The local authority's Prevent referral form".into(),
-                sent_on: today - Duration::days(60),
-                reference: "PRV-2609-0411".into(),
-                learner_told: true,
-                parent_told: "not_applicable".into(),
-                not_told_why: String::new(),
-                parallel: String::new(),
-                shared: "The concern, the chronology and attendance".into(),
-                lawful_basis: "public_task".into(),
-            },
+            &prevent_referral(
+                "The local authority's Prevent referral form",
+                today - Duration::days(60),
+                "PRV-2609-0411",
+                "not_applicable",
+                "",
+                "The concern, the chronology and attendance",
+            ),
         )
         .await?;
     let channel = Feedback {
@@ -309,4 +297,27 @@ fn context(parent_carer: &str, ehcp: &str) -> KeyContext {
 
 fn entry(kind: &str, occurred_on: time::Date, text: &str) -> NewEntry {
     NewEntry { kind: kind.into(), occurred_on, text: text.into() }
+}
+
+/// A Prevent referral the learner was told about, shared on the public-task basis.
+fn prevent_referral(
+    route: &str,
+    sent_on: time::Date,
+    reference: &str,
+    parent_told: &str,
+    parallel: &str,
+    shared: &str,
+) -> NewReferral {
+    NewReferral {
+        agency: "prevent".into(),
+        route: route.into(),
+        sent_on,
+        reference: reference.into(),
+        learner_told: true,
+        parent_told: parent_told.into(),
+        not_told_why: String::new(),
+        parallel: parallel.into(),
+        shared: shared.into(),
+        lawful_basis: "public_task".into(),
+    }
 }
