@@ -479,9 +479,9 @@ pub fn parse_action(what: &str, due_on: &str, problem: impl FnMut(&'static str, 
     check.finish(()).and(Some(NewAction { what, due_on: due_on? }))
 }
 
-/// A referral to another agency.
+/// A referral to another agency, as the case records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewReferral {
+pub struct Referral {
     /// A referral decision's id (see [`REFERRALS`]).
     pub agency: String,
     /// How it was sent: the local route (a portal, a mailbox, a phone line).
@@ -495,7 +495,12 @@ pub struct NewReferral {
     pub not_told_why: String,
     /// Other referrals made alongside, such as to children's social care.
     pub parallel: String,
-    /// What was shared with the agency, for the information-sharing log.
+}
+
+/// A referral as it is made: the referral, and what it shared, for the information-sharing log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReferral {
+    pub referral: Referral,
     pub shared: String,
     pub lawful_basis: String,
 }
@@ -541,18 +546,9 @@ pub fn parse_referral(
     let bases: Vec<&str> = bases.iter().map(String::as_str).collect();
     let lawful_basis =
         check.choice("lawful_basis", answers.lawful_basis, &bases, "Select the lawful basis for sharing");
-    check.finish(()).and(Some(NewReferral {
-        agency,
-        route,
-        sent_on: sent_on?,
-        reference,
-        learner_told,
-        parent_told,
-        not_told_why,
-        parallel,
-        shared,
-        lawful_basis,
-    }))
+    let referral =
+        Referral { agency, route, sent_on: sent_on?, reference, learner_told, parent_told, not_told_why, parallel };
+    check.finish(()).and(Some(NewReferral { referral, shared, lawful_basis }))
 }
 
 /// Feedback on a referral, and Channel consent (recorded apart from the referral, which needs none).

@@ -4,7 +4,7 @@
 //! an organisation has a safeguarding lead, a safeguarding role is only granted when another lead confirms.
 
 use crate::audit::Page;
-use crate::db::{date, parse_date, parse_ts, ts};
+use crate::db::{date, parse_date, parse_id, parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::{ActorKind, OrgScope};
 use crate::{Store, WriteTx, secrets};
@@ -99,10 +99,6 @@ const IN_FORCE: &str = "revoked_at IS NULL AND starts_on <= $today AND (ends_on 
 
 pub(crate) fn in_force(param: &str) -> String {
     IN_FORCE.replace("$today", param)
-}
-
-fn parse_id<T: std::str::FromStr>(text: &str) -> StoreResult<T> {
-    text.parse().map_err(|_| StoreError::Other("bad id in database".into()))
 }
 
 impl Store {

@@ -106,33 +106,38 @@ impl WriteTx<'_> {
     }
 }
 
+/// The files of case `$2`: those added to it, and those added to the concern it was opened from; `$3` names
+/// one of them, or is empty for all.
+const FILES_OF_CASE: &str = "SELECT t.id, t.file_id, t.name_sealed, t.added_at, f.content_type, f.size \
+     FROM case_attachments t JOIN files f ON f.id = t.file_id JOIN cases c ON c.concern_id = t.concern_id \
+     WHERE c.org_id = $1 AND c.id = $2 AND (t.case_id IS NULL OR t.case_id = c.id) AND ($3 = '' OR t.id = $3) \
+     ORDER BY t.added_at, t.id";
+
 impl Store {
-    /// The files of a case: those added to it, and those added to the concern it was opened from. The
-    /// caller has checked the actor reaches the case.
+    /// The files of a case, with the file service's id of each. The caller has checked the actor reaches
+    /// the case.
     pub(crate) async fn attachments(
         &self,
         open: &Opener<'_>,
         case: CaseId,
-        concern: &str,
-    ) -> StoreResult<Vec<Attachment>> {
-        let rows = sqlx::query(
-            "SELECT t.id, t.name_sealed, t.added_at, f.content_type, f.size FROM case_attachments t \
-             JOIN files f ON f.id = t.file_id WHERE t.concern_id = $1 AND (t.case_id IS NULL OR t.case_id = $2) \
-             ORDER BY t.added_at, t.id",
-        )
-        .bind(concern)
-        .bind(case.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        only: &str,
+    ) -> StoreResult<Vec<(Attachment, String)>> {
+        let rows = sqlx::query(FILES_OF_CASE)
+            .bind(open.org().to_string())
+            .bind(case.to_string())
+            .bind(only)
+            .fetch_all(&self.pool)
+            .await?;
         let mut attachments = Vec::with_capacity(rows.len());
         for row in rows {
-            attachments.push(Attachment {
+            let attachment = Attachment {
                 id: row.try_get("id")?,
                 name: open.text(&row.try_get::<String, _>("name_sealed")?).await?,
                 content_type: row.try_get("content_type")?,
                 size: row.try_get("size")?,
                 added_at: parse_ts(&row.try_get::<String, _>("added_at")?)?,
-            });
+            };
+            attachments.push((attachment, row.try_get("file_id")?));
         }
         Ok(attachments)
     }
@@ -148,17 +153,8 @@ impl Store {
         id: &str,
     ) -> StoreResult<(Attachment, Vec<u8>)> {
         self.case_reach(scope, case).await?;
-        let concern: String = sqlx::query_scalar("SELECT concern_id FROM cases WHERE org_id = $1 AND id = $2")
-            .bind(scope.org().to_string())
-            .bind(case.to_string())
-            .fetch_one(&self.pool)
-            .await?;
         let open = self.opener(scope);
-        let attachment = self.attachments(&open, case, &concern).await?.into_iter().find(|a| a.id == id).found()?;
-        let file_id: String = sqlx::query_scalar("SELECT file_id FROM case_attachments WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+        let (attachment, file_id) = self.attachments(&open, case, id).await?.into_iter().next().found()?;
         self.record_read(scope, AuditEvent::new("case.file_viewed", "case", case.0).fields(&["file"]).case_content())
             .await?;
         let (_, bytes) = self.file_bytes(scope, &file_id, None).await?;

@@ -281,3 +281,34 @@ fn event_row(row: &AnyRow) -> StoreResult<EventRow> {
         sensitivity: row.try_get("sensitivity")?,
     })
 }
+
+impl Store {
+    /// Who took one of `actions` on a record, and when, newest first: the "who viewed this" pages of concerns
+    /// and cases. Each row is (who, when, which action). The caller has checked the actor may see it.
+    pub(crate) async fn opened_by(
+        &self,
+        scope: &OrgScope,
+        entity_id: uuid::Uuid,
+        actions: &[&'static str],
+    ) -> StoreResult<Vec<(String, OffsetDateTime, &'static str)>> {
+        let placeholders: Vec<String> = (0..actions.len()).map(|n| format!("${}", n + 3)).collect();
+        let text = format!(
+            "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at, e.action FROM audit_events e \
+             LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.chain = $1 AND e.entity_id = $2 \
+             AND e.action IN ({}) ORDER BY e.seq DESC LIMIT 500",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(crate::db::sql(text)).bind(scope.org().to_string()).bind(entity_id.to_string());
+        for action in actions {
+            query = query.bind(*action);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let action: String = row.try_get("action")?;
+                let action = actions.iter().find(|a| **a == action).copied().unwrap_or_default();
+                Ok((row.try_get("who")?, parse_ts(&row.try_get::<String, _>("at")?)?, action))
+            })
+            .collect()
+    }
+}

@@ -3,7 +3,7 @@
 //! content is audited; the chronology is append-only; the status moves only through the domain's machine.
 
 use crate::audit::Page;
-use crate::db::{date, parse_date, parse_ts, sql, ts};
+use crate::db::{date, parse_date, parse_id, parse_ts, sql, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::keys::Opener;
 use crate::scope::OrgScope;
@@ -11,7 +11,7 @@ use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
 use domain::cases::{
     AgeGroup, CaseEvent, CaseStatus, Closure, Decision, Feedback, KeyContext, NewAction, NewDisclosure, NewEntry,
-    NewReferral, RiskLevel, Triage,
+    NewReferral, Referral, RiskLevel, Triage,
 };
 use domain::profile::yes_no;
 use domain::roles::Role;
@@ -140,7 +140,7 @@ pub struct ActionRecord {
 #[derive(Debug, Clone)]
 pub struct ReferralRecord {
     pub id: ReferralId,
-    pub referral: NewReferral,
+    pub referral: Referral,
     pub feedback: Feedback,
 }
 
@@ -325,7 +325,7 @@ impl Store {
             disclosures: self.disclosures(&open, id).await?,
             access: self.access(id).await?,
             incident: self.cases_from(scope, &concern, Some(id)).await?,
-            attachments: self.attachments(&open, id, &concern).await?,
+            attachments: self.attachments(&open, id, "").await?.into_iter().map(|(a, _)| a).collect(),
         })
     }
 
@@ -336,21 +336,8 @@ impl Store {
     /// [`StoreError::NotFound`] when the actor does not reach the case.
     pub async fn case_viewers(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<(String, OffsetDateTime, bool)>> {
         self.case_reach(scope, id).await?;
-        let rows = sqlx::query(
-            "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at, e.action FROM audit_events e \
-             LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.chain = $1 AND e.entity_id = $2 \
-             AND e.action IN ('case.viewed', 'case.file_viewed') ORDER BY e.seq DESC LIMIT 500",
-        )
-        .bind(scope.org().to_string())
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let file = r.try_get::<String, _>("action")? == "case.file_viewed";
-                Ok((r.try_get("who")?, parse_ts(&r.try_get::<String, _>("at")?)?, file))
-            })
-            .collect()
+        let opened = self.opened_by(scope, id.0, &["case.viewed", "case.file_viewed"]).await?;
+        Ok(opened.into_iter().map(|(who, at, action)| (who, at, action == "case.file_viewed")).collect())
     }
 
     /// The members a case's actions can be given to and cases assigned to: the safeguarding leads and
@@ -519,7 +506,7 @@ impl Store {
             let text = |column: &'static str| row.try_get::<String, _>(column);
             referrals.push(ReferralRecord {
                 id: parse_id(&text("id")?)?,
-                referral: NewReferral {
+                referral: Referral {
                     agency: text("agency")?,
                     route: open.text(&text("route_sealed")?).await?,
                     sent_on: parse_date(&text("sent_on")?)?,
@@ -528,8 +515,6 @@ impl Store {
                     parent_told: text("parent_told")?,
                     not_told_why: open.text(&text("not_told_why_sealed")?).await?,
                     parallel: open.text(&text("parallel_sealed")?).await?,
-                    shared: String::new(),
-                    lawful_basis: String::new(),
                 },
                 feedback: Feedback {
                     outcome: text("outcome")?,
@@ -620,10 +605,6 @@ impl Store {
 
 fn named_account(row: &AnyRow) -> StoreResult<(AccountId, String)> {
     Ok((parse_id(&row.try_get::<String, _>("id")?)?, row.try_get("display_name")?))
-}
-
-fn parse_id<T: std::str::FromStr>(text: &str) -> StoreResult<T> {
-    text.parse().map_err(|_| StoreError::Other("bad id in case tables".into()))
 }
 
 impl WriteTx<'_> {
@@ -874,7 +855,8 @@ impl WriteTx<'_> {
     ///
     /// # Errors
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Invalid` when it is closed.
-    pub async fn record_referral(&mut self, id: CaseId, referral: &NewReferral) -> StoreResult<ReferralId> {
+    pub async fn record_referral(&mut self, id: CaseId, new: &NewReferral) -> StoreResult<ReferralId> {
+        let referral = &new.referral;
         let state = self.case_state(id, Reach::Work).await?;
         let status = state.status.next(CaseEvent::Refer).map_err(|e| StoreError::Refused(e.0))?;
         let referral_id = ReferralId::new();
@@ -911,9 +893,9 @@ impl WriteTx<'_> {
         self.write_entry(id, "referral", referral.sent_on, &text, None).await?;
         let disclosure = NewDisclosure {
             recipient: format!("{agency}, by {}", referral.route),
-            shared: referral.shared.clone(),
+            shared: new.shared.clone(),
             purpose: "Referral".into(),
-            lawful_basis: referral.lawful_basis.clone(),
+            lawful_basis: new.lawful_basis.clone(),
             shared_on: referral.sent_on,
         };
         self.log_disclosure(id, &disclosure, None).await?;
@@ -1109,11 +1091,11 @@ impl WriteTx<'_> {
     ) -> StoreResult<()> {
         self.case_state(id, Reach::Manage).await?;
         let scope = self.scope()?;
-        let people = match kind {
-            "assigned" => self.store().safeguarding_team(&scope).await?,
-            _ => self.store().colleagues(&scope).await?,
+        let eligible = match kind {
+            "assigned" => self.store().safeguarding_team(&scope).await?.iter().any(|(member, _)| *member == account),
+            _ => self.store().member(&scope, account).await.ok().is_some_and(|m| m.disabled_at.is_none()),
         };
-        if !people.iter().any(|(member, _)| *member == account) {
+        if !eligible {
             return Err(StoreError::Conflict {
                 field: "account",
                 message: "Choose a colleague who can be given this access",

@@ -215,16 +215,8 @@ impl Store {
     /// [`StoreError::NotFound`] for a concern the actor does not handle.
     pub async fn concern_viewers(&self, scope: &OrgScope, id: ConcernId) -> StoreResult<Vec<(String, OffsetDateTime)>> {
         self.concern_in_reach(scope, id).await?;
-        let rows = sqlx::query(
-            "SELECT COALESCE(a.display_name, e.actor_kind) AS who, e.at FROM audit_events e \
-             LEFT JOIN accounts a ON a.id = e.actor_id WHERE e.chain = $1 AND e.entity_id = $2 \
-             AND e.action = 'concern.viewed' ORDER BY e.seq DESC LIMIT 200",
-        )
-        .bind(scope.org().to_string())
-        .bind(id.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get("who")?, parse_ts(&r.try_get::<String, _>("at")?)?))).collect()
+        let opened = self.opened_by(scope, id.0, &["concern.viewed"]).await?;
+        Ok(opened.into_iter().map(|(who, at, _)| (who, at)).collect())
     }
 
     /// Whether the actor may open a concern: one they handle, not restricted away from them. Answers which

@@ -147,6 +147,11 @@ pub(crate) fn ts(at: OffsetDateTime) -> String {
 }
 
 /// Reads a timestamp written by [`ts`].
+/// Parses an id read from the database.
+pub(crate) fn parse_id<T: std::str::FromStr>(text: &str) -> StoreResult<T> {
+    text.parse().map_err(|_| crate::error::StoreError::Other("bad id in database".into()))
+}
+
 pub(crate) fn parse_ts(text: &str) -> StoreResult<OffsetDateTime> {
     OffsetDateTime::parse(text, &Iso8601::DEFAULT)
         .map_err(|e| StoreError::Other(format!("bad timestamp in database: {e}")))

@@ -256,6 +256,11 @@ pub(crate) struct Opener<'a> {
 }
 
 impl Opener<'_> {
+    /// The organisation whose values this opens.
+    pub(crate) fn org(&self) -> domain::OrgId {
+        self.scope.org()
+    }
+
     /// Opens a sealed value that holds text.
     pub(crate) async fn text(&self, sealed: &str) -> StoreResult<String> {
         let (key_id, body) = sealed.split_once(':').ok_or(StoreError::Other("not a sealed value".into()))?;

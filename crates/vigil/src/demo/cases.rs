@@ -6,7 +6,7 @@
 use anyhow::{Context, Result};
 use domain::ConcernId;
 use domain::cases::{
-    AgeGroup, Closure, Decision, Feedback, KeyContext, NewAction, NewEntry, NewReferral, RiskLevel, Triage,
+    AgeGroup, Closure, Decision, Feedback, KeyContext, NewAction, NewEntry, NewReferral, Referral, RiskLevel, Triage,
 };
 use domain::concerns::NewConcern;
 use domain::text::Email;
@@ -308,7 +308,7 @@ fn prevent_referral(
     parallel: &str,
     shared: &str,
 ) -> NewReferral {
-    NewReferral {
+    let referral = Referral {
         agency: "prevent".into(),
         route: route.into(),
         sent_on,
@@ -317,7 +317,6 @@ fn prevent_referral(
         parent_told: parent_told.into(),
         not_told_why: String::new(),
         parallel: parallel.into(),
-        shared: shared.into(),
-        lawful_basis: "public_task".into(),
-    }
+    };
+    NewReferral { referral, shared: shared.into(), lawful_basis: "public_task".into() }
 }

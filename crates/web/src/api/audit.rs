@@ -43,7 +43,7 @@ pub async fn list(
     Ok(Json(Paged::from(page, |e| AuditEvent {
         id: e.id,
         seq: e.seq,
-        at: e.at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        at: super::rfc3339(e.at),
         actor_kind: e.actor_kind,
         actor_id: e.actor_id,
         action: e.action,

@@ -1,7 +1,7 @@
 //! `/api/v1/cases`: the safeguarding team's cases, over the same store calls and the same form checks as the
 //! pages ([`crate::pages::cases::CaseForm`]). A caller who does not reach a case gets 404, as for a missing one.
 
-use super::{ApiJson, ApiQuery, Paged, Paging};
+use super::{ApiJson, ApiQuery, Paged, Paging, rfc3339};
 use crate::AppState;
 use crate::auth::ApiCaller;
 use crate::error::{AppError, AppResult};
@@ -16,12 +16,7 @@ use axum::http::StatusCode;
 use domain::CaseId;
 use serde::{Deserialize, Serialize};
 use store::cases::{CaseFile, CaseFilter, CaseSummary};
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
-
-fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
 
 /// A case in a list: no names, no content.
 #[derive(Debug, Serialize, ToSchema)]

@@ -77,7 +77,7 @@ pub async fn create(
         reference,
         category: body.category,
         status: "received".into(),
-        raised_at: state.store.now().format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        raised_at: super::rfc3339(state.store.now()),
     };
     Ok((StatusCode::CREATED, Json(receipt)))
 }
@@ -95,7 +95,7 @@ pub async fn mine(State(state): State<AppState>, ApiCaller(scope): ApiCaller) ->
             reference: c.reference,
             category: c.category,
             status: c.status.as_str().into(),
-            raised_at: c.raised_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            raised_at: super::rfc3339(c.raised_at),
         })
         .collect();
     Ok(Json(Receipts { items }))
@@ -129,7 +129,7 @@ pub async fn inbox(
         category: c.category,
         status: c.status.as_str().into(),
         immediate_danger: c.immediate_danger,
-        raised_at: c.raised_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+        raised_at: super::rfc3339(c.raised_at),
     })))
 }
 

@@ -19,6 +19,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+/// A time as the API writes it: RFC 3339.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 /// Query parameters for the API. A bad value answers 400 with a JSON error naming the parameter.
 pub struct ApiQuery<T>(pub T);
 

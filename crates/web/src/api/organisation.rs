@@ -1,5 +1,6 @@
 //! The organisation profile, sites and departments as JSON, validated by the same code as the pages.
 
+use super::rfc3339;
 use super::{ApiJson, ApiQuery, Paged, Paging};
 use crate::AppState;
 use crate::auth::ApiCaller;
@@ -16,12 +17,7 @@ use domain::text::Name;
 use serde::{Deserialize, Serialize};
 use store::profile::ProfileVersion;
 use store::sites::{Department, Showing, Site};
-use time::format_description::well_known::Rfc3339;
 use utoipa::{IntoParams, ToSchema};
-
-fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
-}
 
 /// The profile as recorded.
 #[derive(Debug, Serialize, ToSchema)]

@@ -73,7 +73,7 @@ pub struct FormContext {
 }
 
 impl FormContext {
-    async fn load(state: &AppState, scope: &OrgScope, id: CaseId) -> AppResult<Self> {
+    async fn load(state: &AppState, scope: &OrgScope, id: CaseId, with_colleagues: bool) -> AppResult<Self> {
         let facts = state.store.case_facts(scope, id).await?;
         let nation = state.store.organisation(scope).await?.nation;
         let me = scope.actor().account;
@@ -88,7 +88,11 @@ impl FormContext {
                 (rid, format!("{}, sent {}", label_of("decision", &agency, nation), long_date(sent_on)))
             })
             .collect();
-        let colleagues = if facts.reach == Reach::Manage { state.store.colleagues(scope).await? } else { Vec::new() };
+        let colleagues = if with_colleagues && facts.reach == Reach::Manage {
+            state.store.colleagues(scope).await?
+        } else {
+            Vec::new()
+        };
         Ok(Self { id, facts, nation, team, owners, colleagues, referrals })
     }
 }
@@ -105,6 +109,8 @@ pub trait CaseForm: DeserializeOwned + Default + Send + Sync + 'static {
     const REACH: Reach = Reach::Work;
     /// Whether the form starts from what the case holds (opening it, an audited read).
     const PREFILLS: bool = false;
+    /// Whether the form offers every colleague to choose from (loaded only for such a form).
+    const CHOOSES_COLLEAGUES: bool = false;
 
     /// The answers the case holds now, for a form that [`CaseForm::PREFILLS`].
     fn from_case(_: &CaseFile) -> Self {
@@ -227,7 +233,7 @@ pub async fn save<F: CaseForm>(
 
 /// Loads a form's context, answering "not found" to a caller who does not reach the case far enough.
 pub async fn load_context<F: CaseForm>(state: &AppState, scope: &OrgScope, id: &str) -> AppResult<FormContext> {
-    let context = FormContext::load(state, scope, case_id(id)?).await?;
+    let context = FormContext::load(state, scope, case_id(id)?, F::CHOOSES_COLLEAGUES).await?;
     if context.facts.reach < F::REACH {
         return Err(AppError::NotFound);
     }
@@ -923,6 +929,7 @@ impl CaseForm for AccessForm {
         access here. Every opening of the case is recorded.";
     const SUBMIT: &'static str = "Give access";
     const REACH: Reach = Reach::Manage;
+    const CHOOSES_COLLEAGUES: bool = true;
 
     fn fields(&self, context: &FormContext) -> Vec<Field> {
         vec![
