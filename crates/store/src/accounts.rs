@@ -291,7 +291,7 @@ impl WriteTx<'_> {
             .fetch_one(self.conn())
             .await?;
         if exists > 0 {
-            return Err(StoreError::Conflict { field: "email", message: "An account already uses this email address" });
+            return Err(StoreError::Invalid { field: "email", message: "An account already uses this email address" });
         }
         let id = AccountId::new();
         sqlx::query(
@@ -333,7 +333,7 @@ impl WriteTx<'_> {
     /// already has a lead and the request does not come from the operator's command line.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a grant to oneself or an inspector grant without an end date.
+    /// [`StoreError::Conflict`] for a grant to oneself or an inspector grant without an end date.
     pub async fn grant_role(
         &mut self,
         account: AccountId,
@@ -341,16 +341,16 @@ impl WriteTx<'_> {
         ends_on: Option<Date>,
     ) -> StoreResult<GrantOutcome> {
         if self.actor().account == Some(account) {
-            return Err(StoreError::Refused("You cannot give a role to yourself"));
+            return Err(StoreError::Conflict("You cannot give a role to yourself"));
         }
         if !role.granted_directly() && self.actor().kind != ActorKind::Operator {
-            return Err(StoreError::Refused(REGISTRY_GRANTS_LEAD));
+            return Err(StoreError::Conflict(REGISTRY_GRANTS_LEAD));
         }
         if role.requires_end_date() && ends_on.is_none() {
-            return Err(StoreError::Refused("An inspector's access must have an end date"));
+            return Err(StoreError::Conflict("An inspector's access must have an end date"));
         }
         if ends_on.is_some_and(|d| d < self.store().now().date()) {
-            return Err(StoreError::Refused("The end date must be today or in the future"));
+            return Err(StoreError::Conflict("The end date must be today or in the future"));
         }
         self.require_member(account).await?;
         if self.lead_must_confirm(role.is_safeguarding()).await? {
@@ -393,12 +393,12 @@ impl WriteTx<'_> {
     /// Takes a role away from a member.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when removing one's own administrator role, which could leave nobody able
+    /// [`StoreError::Conflict`] when removing one's own administrator role, which could leave nobody able
     /// to manage the organisation; [`StoreError::NotFound`] when the member does not hold the role.
     pub async fn revoke_role(&mut self, account: AccountId, role: Role) -> StoreResult<()> {
         let org = self.org()?;
         if self.actor().account == Some(account) && role == Role::Admin {
-            return Err(StoreError::Refused("You cannot remove your own administrator role"));
+            return Err(StoreError::Conflict("You cannot remove your own administrator role"));
         }
         let changed = sqlx::query(
             "UPDATE role_grants SET revoked_at = $4 WHERE org_id = $1 AND account_id = $2 AND role = $3 \
@@ -421,11 +421,11 @@ impl WriteTx<'_> {
     /// Disables a member: their sessions in this organisation end and their API tokens are revoked at once.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for one's own account; [`StoreError::NotFound`] for a non-member.
+    /// [`StoreError::Conflict`] for one's own account; [`StoreError::NotFound`] for a non-member.
     pub async fn disable_member(&mut self, account: AccountId) -> StoreResult<()> {
         let org = self.org()?.to_string();
         if self.actor().account == Some(account) {
-            return Err(StoreError::Refused("You cannot disable your own account"));
+            return Err(StoreError::Conflict("You cannot disable your own account"));
         }
         let now = ts(self.store().now());
         let changed = sqlx::query(
@@ -478,11 +478,11 @@ impl WriteTx<'_> {
     /// For an account holding a safeguarding role, the change waits for a safeguarding lead's confirmation.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for one's own account or an account shared with another organisation (whose
+    /// [`StoreError::Conflict`] for one's own account or an account shared with another organisation (whose
     /// security this organisation must not change); [`StoreError::Conflict`] for an email in use.
     pub async fn reset_account(&mut self, account: AccountId, reset: AccountReset) -> StoreResult<ChangeOutcome> {
         if self.actor().account == Some(account) {
-            return Err(StoreError::Refused("Change your own details from your account page"));
+            return Err(StoreError::Conflict("Change your own details from your account page"));
         }
         self.require_member(account).await?;
         let organisations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE account_id = $1")
@@ -490,7 +490,7 @@ impl WriteTx<'_> {
             .fetch_one(self.conn())
             .await?;
         if organisations > 1 && reset != AccountReset::Password {
-            return Err(StoreError::Refused(
+            return Err(StoreError::Conflict(
                 "This account also belongs to another organisation: only its owner can change this",
             ));
         }
@@ -558,7 +558,7 @@ impl WriteTx<'_> {
             .fetch_one(self.conn())
             .await?;
         if used > 0 {
-            return Err(StoreError::Conflict { field: "email", message: "An account already uses this email address" });
+            return Err(StoreError::Invalid { field: "email", message: "An account already uses this email address" });
         }
         Ok(())
     }
@@ -613,7 +613,7 @@ impl WriteTx<'_> {
     /// confirmed password reset, the link's token to email.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] for an unknown or decided request; [`StoreError::Refused`] for one's own.
+    /// [`StoreError::NotFound`] for an unknown or decided request; [`StoreError::Conflict`] for one's own.
     pub async fn decide_confirmation(
         &mut self,
         id: ConfirmationId,
@@ -633,7 +633,7 @@ impl WriteTx<'_> {
         let requested_by: Option<String> = row.try_get("requested_by")?;
         let me = self.actor().account.map(|a| a.to_string());
         if me.is_some() && (requested_by == me || Some(account.to_string()) == me) {
-            return Err(StoreError::Refused("Another safeguarding lead must decide this"));
+            return Err(StoreError::Conflict("Another safeguarding lead must decide this"));
         }
         sqlx::query("UPDATE confirmations SET decided_by = $2, decided_at = $3, decision = $4 WHERE id = $1")
             .bind(id.to_string())

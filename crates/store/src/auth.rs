@@ -165,7 +165,7 @@ impl Store {
     /// Answers a session token at the password stage: the administrator enrols a second factor next.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a wrong or used token; [`StoreError::Conflict`] for a taken email.
+    /// [`StoreError::Conflict`] for a wrong or used token; [`StoreError::Conflict`] for a taken email.
     pub async fn complete_setup(
         &self,
         setup_token: &str,
@@ -182,7 +182,7 @@ impl Store {
             .rows_affected();
         let organisations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations").fetch_one(tx.conn()).await?;
         if claimed != 1 || organisations > 0 {
-            return Err(StoreError::Refused("The set-up code is wrong or has already been used"));
+            return Err(StoreError::Conflict("The set-up code is wrong or has already been used"));
         }
         let org_id = tx.create_organisation(org).await?;
         tx.enter(org_id);
@@ -282,14 +282,14 @@ impl Store {
     /// once: a replayed code is refused. On success the session is rotated and its new token returned.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a wrong, replayed or locked-out code.
+    /// [`StoreError::Conflict`] for a wrong, replayed or locked-out code.
     pub async fn sign_in_code(&self, session: &Session, code: &str) -> StoreResult<String> {
         let account = self.account(session.account).await?;
         self.refuse_if_locked(&account)?;
         let step = account.unused_step(code, self.now());
         let Some(step) = step else {
             self.record_failure(&account, "sign_in.code_failed").await?;
-            return Err(StoreError::Refused("The code is wrong or has already been used: enter the current code"));
+            return Err(StoreError::Conflict("The code is wrong or has already been used: enter the current code"));
         };
         self.complete_sign_in(session, SecondFactor::Code(step)).await
     }
@@ -298,7 +298,7 @@ impl Store {
     /// before an action that needs a fresh second factor.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a wrong or replayed code.
+    /// [`StoreError::Conflict`] for a wrong or replayed code.
     pub async fn refresh_second_factor(&self, session: &Session, code: &str) -> StoreResult<()> {
         let scope = session.scope.clone().ok_or(StoreError::NotFound)?;
         let account = self.account(session.account).await?;
@@ -306,7 +306,7 @@ impl Store {
         let step = account.unused_step(code, self.now());
         let Some(step) = step else {
             self.record_failure(&account, "second_factor.refresh_failed").await?;
-            return Err(StoreError::Refused("The code is wrong or has already been used: enter the current code"));
+            return Err(StoreError::Conflict("The code is wrong or has already been used: enter the current code"));
         };
         let mut tx = self.write(&scope).await?;
         tx.set_last_step(session.account, step).await?;
@@ -322,7 +322,7 @@ impl Store {
     /// Signs in with a single-use recovery code instead of the authenticator.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a wrong or used code.
+    /// [`StoreError::Conflict`] for a wrong or used code.
     pub async fn sign_in_recovery_code(&self, session: &Session, code: &str) -> StoreResult<String> {
         let account = self.account(session.account).await?;
         self.refuse_if_locked(&account)?;
@@ -336,7 +336,7 @@ impl Store {
         .await?;
         let Some(id) = id else {
             self.record_failure(&account, "sign_in.recovery_code_failed").await?;
-            return Err(StoreError::Refused("The recovery code is wrong or has already been used"));
+            return Err(StoreError::Conflict("The recovery code is wrong or has already been used"));
         };
         self.complete_sign_in(session, SecondFactor::RecoveryCode(id)).await
     }
@@ -344,11 +344,11 @@ impl Store {
     /// Starts enrolling an authenticator: stores a new secret (or reuses an unconfirmed one) and answers it.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when the account already has a confirmed second factor.
+    /// [`StoreError::Conflict`] when the account already has a confirmed second factor.
     pub async fn begin_enrolment(&self, session: &Session) -> StoreResult<String> {
         let account = self.account(session.account).await?;
         if account.totp_confirmed {
-            return Err(StoreError::Refused("This account already has an authenticator"));
+            return Err(StoreError::Conflict("This account already has an authenticator"));
         }
         if let Some(secret) = account.totp_secret {
             return Ok(secret);
@@ -373,7 +373,7 @@ impl Store {
     /// shown once.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a wrong code.
+    /// [`StoreError::Conflict`] for a wrong code.
     pub async fn confirm_enrolment(&self, session: &Session, code: &str) -> StoreResult<(String, Vec<String>)> {
         let account = self.account(session.account).await?;
         let step = account
@@ -382,7 +382,7 @@ impl Store {
             .filter(|_| !account.totp_confirmed)
             .and_then(|secret| totp::matching_step(secret, code, self.now()));
         let Some(step) = step else {
-            return Err(StoreError::Refused("The code is wrong: enter the code your authenticator app shows now"));
+            return Err(StoreError::Conflict("The code is wrong: enter the code your authenticator app shows now"));
         };
         let codes: Vec<String> = (0..10).map(|_| secrets::new_recovery_code()).collect();
         let hashes: Vec<String> = codes.iter().map(|c| secrets::hash_token(c)).collect();
@@ -614,7 +614,7 @@ impl Store {
     /// Sets a new password from a reset link. Clears the failure count and ends every session.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for an unknown, used or expired link.
+    /// [`StoreError::Conflict`] for an unknown, used or expired link.
     pub async fn reset_password(&self, token: &str, password: &NewPassword) -> StoreResult<()> {
         let password_hash = hash_off_thread(password.expose().to_owned()).await?;
         let now = ts(self.now());
@@ -629,7 +629,7 @@ impl Store {
         let account = account
             .map(|a| parse_account(&a))
             .transpose()?
-            .ok_or(StoreError::Refused("This link has expired or has already been used: ask for a new one"))?;
+            .ok_or(StoreError::Conflict("This link has expired or has already been used: ask for a new one"))?;
         sqlx::query("UPDATE password_resets SET used_at = $2 WHERE token_hash = $1")
             .bind(secrets::hash_token(token))
             .bind(now.as_str())
@@ -660,7 +660,7 @@ impl Store {
 
     fn refuse_if_locked(&self, account: &AccountRow) -> StoreResult<()> {
         if account.locked_until.is_some_and(|u| u > self.now()) {
-            return Err(StoreError::Refused("Too many attempts: wait a few minutes, then try again"));
+            return Err(StoreError::Conflict("Too many attempts: wait a few minutes, then try again"));
         }
         Ok(())
     }
@@ -776,7 +776,7 @@ impl WriteTx<'_> {
     /// Changes the actor's own password after checking the current one; ends their other sessions.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] when the current password is wrong.
+    /// [`StoreError::Conflict`] when the current password is wrong.
     pub async fn change_own_password(
         &mut self,
         current: &str,
@@ -793,7 +793,7 @@ impl WriteTx<'_> {
             .await
             .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
         if !matches {
-            return Err(StoreError::Refused("Your current password is wrong"));
+            return Err(StoreError::Conflict("Your current password is wrong"));
         }
         let hash = hash_off_thread(new.expose().to_owned()).await?;
         // The current session survives; every other one ends, in case the old password was known to someone.
@@ -941,7 +941,7 @@ impl WriteTx<'_> {
         .await?
         .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Refused("The code has already been used: wait for the next code"));
+            return Err(StoreError::Conflict("The code has already been used: wait for the next code"));
         }
         Ok(())
     }
@@ -954,7 +954,7 @@ impl WriteTx<'_> {
             .await?
             .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Refused("The recovery code has already been used"));
+            return Err(StoreError::Conflict("The recovery code has already been used"));
         }
         self.audit(AuditEvent::new("recovery_code.used", "recovery_code", id.parse::<uuid::Uuid>().ok()));
         Ok(())

@@ -700,7 +700,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case or the corrected entry is not in it.
     pub async fn add_entry(&mut self, id: CaseId, entry: &NewEntry, corrects: Option<CaseEntryId>) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Conflict(e.0))?;
         if let Some(corrected) = corrects {
             let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_entries WHERE id = $1 AND case_id = $2")
                 .bind(corrected.to_string())
@@ -723,7 +723,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Invalid` when it is closed.
     pub async fn record_triage(&mut self, id: CaseId, triage: &Triage) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Conflict(e.0))?;
         sqlx::query("UPDATE cases SET risk_level = $2, prevent_type = $3 WHERE id = $1")
             .bind(id.to_string())
             .bind(triage.risk.as_str())
@@ -757,7 +757,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Invalid` when it is closed.
     pub async fn record_decision(&mut self, id: CaseId, decision: &Decision) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        let status = state.status.next(CaseEvent::Decide).map_err(|e| StoreError::Refused(e.0))?;
+        let status = state.status.next(CaseEvent::Decide).map_err(|e| StoreError::Conflict(e.0))?;
         let reason = self.seal(decision.reason.as_bytes()).await?;
         sqlx::query(
             "INSERT INTO case_decisions (id, case_id, decision, reason_sealed, decided_by, decided_at) \
@@ -793,7 +793,7 @@ impl WriteTx<'_> {
     /// safeguarding team, or a closed case.
     pub async fn add_action(&mut self, id: CaseId, action: &NewAction, owner: AccountId) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Conflict(e.0))?;
         // Whoever manages the case gives tasks to the team (who then reach the case); anyone else only
         // takes tasks on themselves, so that nobody widens who reaches a case without managing it.
         let scope = self.scope()?;
@@ -804,7 +804,7 @@ impl WriteTx<'_> {
             self.actor().account == Some(owner)
         };
         if !may_own {
-            return Err(StoreError::Conflict { field: "owner", message: "Choose someone in the safeguarding team" });
+            return Err(StoreError::Invalid { field: "owner", message: "Choose someone in the safeguarding team" });
         }
         let what = self.seal(action.what.as_bytes()).await?;
         sqlx::query(
@@ -858,7 +858,7 @@ impl WriteTx<'_> {
     pub async fn record_referral(&mut self, id: CaseId, new: &NewReferral) -> StoreResult<ReferralId> {
         let referral = &new.referral;
         let state = self.case_state(id, Reach::Work).await?;
-        let status = state.status.next(CaseEvent::Refer).map_err(|e| StoreError::Refused(e.0))?;
+        let status = state.status.next(CaseEvent::Refer).map_err(|e| StoreError::Conflict(e.0))?;
         let referral_id = ReferralId::new();
         let sealed = [
             self.seal(referral.route.as_bytes()).await?,
@@ -915,7 +915,7 @@ impl WriteTx<'_> {
     pub async fn record_feedback(&mut self, id: CaseId, referral: ReferralId, feedback: &Feedback) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
         let event = if feedback.outcome == "awaiting" { CaseEvent::Record } else { CaseEvent::Feedback };
-        let status = state.status.next(event).map_err(|e| StoreError::Refused(e.0))?;
+        let status = state.status.next(event).map_err(|e| StoreError::Conflict(e.0))?;
         let sealed = self.seal(feedback.feedback.as_bytes()).await?;
         let changed = sqlx::query(
             "UPDATE case_referrals SET outcome = $3, feedback_sealed = $4, channel_consent = $5, consent_by = $6 \
@@ -967,7 +967,7 @@ impl WriteTx<'_> {
         let team = self.store().safeguarding_team(&self.scope()?).await?;
         if !team.iter().any(|(member, _)| *member == authorised_by) {
             let message = "Choose a member of the safeguarding team";
-            return Err(StoreError::Conflict { field: "authorised_by", message });
+            return Err(StoreError::Invalid { field: "authorised_by", message });
         }
         self.log_disclosure(id, disclosure, Some(authorised_by)).await
     }
@@ -1020,7 +1020,7 @@ impl WriteTx<'_> {
         review_on: Option<Date>,
     ) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Refused(e.0))?;
+        state.status.next(CaseEvent::Record).map_err(|e| StoreError::Conflict(e.0))?;
         self.write_context(id, context, age, review_on).await?;
         self.audit(
             AuditEvent::new("case.context_recorded", "case", id.0)
@@ -1036,13 +1036,13 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Invalid` with no decision yet.
     pub async fn close_case(&mut self, id: CaseId, closure: &Closure) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        let status = state.status.next(CaseEvent::Close).map_err(|e| StoreError::Refused(e.0))?;
+        let status = state.status.next(CaseEvent::Close).map_err(|e| StoreError::Conflict(e.0))?;
         let decided: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_decisions WHERE case_id = $1")
             .bind(id.to_string())
             .fetch_one(self.conn())
             .await?;
         if decided == 0 {
-            return Err(StoreError::Refused("Record a decision and its reason before closing the case"));
+            return Err(StoreError::Conflict("Record a decision and its reason before closing the case"));
         }
         let outcome = self.seal(closure.outcome.as_bytes()).await?;
         sqlx::query("UPDATE cases SET outcome_sealed = $2, closed_at = $3, review_on = $4 WHERE id = $1")
@@ -1064,7 +1064,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] when the actor cannot work on the case; `Invalid` when it is not closed.
     pub async fn reopen_case(&mut self, id: CaseId, why: &str) -> StoreResult<()> {
         let state = self.case_state(id, Reach::Work).await?;
-        let status = state.status.next(CaseEvent::Reopen).map_err(|e| StoreError::Refused(e.0))?;
+        let status = state.status.next(CaseEvent::Reopen).map_err(|e| StoreError::Conflict(e.0))?;
         sqlx::query("UPDATE cases SET closed_at = NULL WHERE id = $1")
             .bind(id.to_string())
             .execute(self.conn())
@@ -1096,7 +1096,7 @@ impl WriteTx<'_> {
             _ => self.store().member(&scope, account).await.ok().is_some_and(|m| m.disabled_at.is_none()),
         };
         if !eligible {
-            return Err(StoreError::Conflict {
+            return Err(StoreError::Invalid {
                 field: "account",
                 message: "Choose a colleague who can be given this access",
             });
@@ -1108,10 +1108,10 @@ impl WriteTx<'_> {
                 Some(until)
             }
             ("shared", _) => {
-                return Err(StoreError::Conflict { field: "until", message: "A share must end within 30 days" });
+                return Err(StoreError::Invalid { field: "until", message: "A share must end within 30 days" });
             }
             ("assigned" | "named", _) => None,
-            _ => return Err(StoreError::Conflict { field: "kind", message: "Choose the kind of access" }),
+            _ => return Err(StoreError::Invalid { field: "kind", message: "Choose the kind of access" }),
         };
         sqlx::query("DELETE FROM case_access WHERE case_id = $1 AND account_id = $2 AND kind = $3")
             .bind(id.to_string())
@@ -1155,7 +1155,7 @@ impl WriteTx<'_> {
         let scope = self.scope()?;
         let account = self.actor().account.ok_or(StoreError::NotFound)?;
         if !self.store().may_break_glass(&scope).await? {
-            return Err(StoreError::Refused("Only the senior leader named in the role registry today can do this"));
+            return Err(StoreError::Conflict("Only the senior leader named in the role registry today can do this"));
         }
         let until = self.store().now() + domain::cases::BREAK_GLASS_FOR;
         let reason = self.seal(reason.as_bytes()).await?;

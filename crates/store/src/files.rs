@@ -55,7 +55,7 @@ impl WriteTx<'_> {
     /// [`StoreError::Conflict`] on the `file` field for an empty, oversized or refused type.
     pub async fn store_file(&mut self, filename: &str, bytes: &[u8], confidential: bool) -> StoreResult<StoredFile> {
         let content_type =
-            check_upload(bytes, filename).map_err(|e| StoreError::Conflict { field: "file", message: e.0 })?;
+            check_upload(bytes, filename).map_err(|e| StoreError::Invalid { field: "file", message: e.0 })?;
         let objects = self.store().objects()?;
         let org = self.org()?;
         let id = uuid::Uuid::now_v7().to_string();

@@ -105,13 +105,13 @@ impl Store {
     /// Accepts an invitation: creates or finds the account, adds the membership and asks for the role.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for a dead link or a wrong password; [`StoreError::Conflict`] when the
+    /// [`StoreError::Conflict`] for a dead link or a wrong password; [`StoreError::Conflict`] when the
     /// new account's email is taken.
     pub async fn accept_invitation(&self, token: &str, acceptance: &Acceptance) -> StoreResult<GrantOutcome> {
         let invitation = self
             .invitation(token)
             .await?
-            .ok_or(StoreError::Refused("This invitation has expired or has already been used"))?;
+            .ok_or(StoreError::Conflict("This invitation has expired or has already been used"))?;
         let existing: Option<(String, String)> = sqlx::query("SELECT id, password_hash FROM accounts WHERE email = $1")
             .bind(invitation.email.as_str())
             .fetch_optional(&self.pool)
@@ -126,12 +126,12 @@ impl Store {
                     .await
                     .map_err(|e| StoreError::Other(e.to_string()))?;
                 if !ok {
-                    return Err(StoreError::Refused("The password is wrong"));
+                    return Err(StoreError::Conflict("The password is wrong"));
                 }
                 None
             }
             _ => {
-                return Err(StoreError::Refused("This invitation has changed: open the link again"));
+                return Err(StoreError::Conflict("This invitation has changed: open the link again"));
             }
         };
         // The invitee acts without roles of their own; the role was chosen by whoever invited them.
@@ -146,7 +146,7 @@ impl Store {
             }
             (_, _, Some((id, _))) => id.parse().map_err(|_| StoreError::Other("bad account id".into()))?,
             _ => {
-                return Err(StoreError::Refused("This invitation has changed: open the link again"));
+                return Err(StoreError::Conflict("This invitation has changed: open the link again"));
             }
         };
         let accepted = sqlx::query("UPDATE invitations SET accepted_at = $2 WHERE id = $1 AND accepted_at IS NULL")
@@ -156,7 +156,7 @@ impl Store {
             .await?
             .rows_affected();
         if accepted != 1 {
-            return Err(StoreError::Refused("This invitation has already been used"));
+            return Err(StoreError::Conflict("This invitation has already been used"));
         }
         tx.add_membership(account).await?;
         let outcome = tx.grant_role(account, invitation.role, invitation.role_ends_on).await?;
@@ -170,21 +170,18 @@ impl WriteTx<'_> {
     /// Invites a person to the organisation with a role. Answers the link token, to be emailed once.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] when the person is already a member; [`StoreError::Refused`] for an
+    /// [`StoreError::Conflict`] when the person is already a member; [`StoreError::Conflict`] for an
     /// inspector without an end date or an end date in the past.
     pub async fn invite(&mut self, email: &Email, role: Role, ends_on: Option<Date>) -> StoreResult<String> {
         let org = self.org()?;
         if !role.granted_directly() {
-            return Err(StoreError::Conflict { field: "role", message: crate::accounts::REGISTRY_GRANTS_LEAD });
+            return Err(StoreError::Invalid { field: "role", message: crate::accounts::REGISTRY_GRANTS_LEAD });
         }
         if role.requires_end_date() && ends_on.is_none() {
-            return Err(StoreError::Conflict {
-                field: "ends_on",
-                message: "Enter the date an inspector's access ends",
-            });
+            return Err(StoreError::Invalid { field: "ends_on", message: "Enter the date an inspector's access ends" });
         }
         if ends_on.is_some_and(|d| d < self.store().now().date()) {
-            return Err(StoreError::Conflict {
+            return Err(StoreError::Invalid {
                 field: "ends_on",
                 message: "The end date must be today or in the future",
             });
@@ -197,7 +194,7 @@ impl WriteTx<'_> {
         .fetch_one(self.conn())
         .await?;
         if members > 0 {
-            return Err(StoreError::Conflict {
+            return Err(StoreError::Invalid {
                 field: "email",
                 message: "This person is already a member: change their roles instead",
             });

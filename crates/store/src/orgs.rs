@@ -150,7 +150,7 @@ impl WriteTx<'_> {
     async fn free_slug(&mut self, new: &NewOrganisation) -> StoreResult<Slug> {
         if let Some(slug) = &new.slug {
             if self.slug_taken(slug.as_str()).await? {
-                return Err(StoreError::Conflict { field: "slug", message: "That slug is already in use" });
+                return Err(StoreError::Invalid { field: "slug", message: "That slug is already in use" });
             }
             return Ok(slug.clone());
         }

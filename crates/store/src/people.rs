@@ -3,7 +3,7 @@
 
 use crate::audit::Page;
 use crate::db::{date, parse_date, ts};
-use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::error::{ConstraintExt, OptionalExt, StoreError, StoreResult, Unique};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::PersonId;
@@ -478,15 +478,14 @@ fn bind_details<'q>(
         .bind(d.workplace_local_authority.clone())
 }
 
-/// A unique-index violation means another person already has the email address or ULN.
+/// Another person already has the email address or the ULN: each is its own index, so the field is named.
 fn unique_email_or_uln(result: Result<sqlx::any::AnyQueryResult, sqlx::Error>) -> StoreResult<()> {
-    match result {
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Conflict {
-            field: "email",
-            message: "Another person already has this email address or ULN",
-        }),
-        other => other.map(|_| ()).map_err(StoreError::from),
-    }
+    const EMAIL: Unique = Unique { index: "people_org_email", columns: "people.org_id, people.email" };
+    const ULN: Unique = Unique { index: "people_org_uln", columns: "people.org_id, people.uln" };
+    result
+        .on_constraint(&EMAIL, "email", "Another person already has this email address")
+        .on_constraint(&ULN, "uln", "Another person already has this ULN")
+        .map(|_| ())
 }
 
 const PERSON_FIELDS: [&str; 19] = [

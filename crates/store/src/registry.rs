@@ -144,7 +144,7 @@ impl WriteTx<'_> {
     /// files, so once the organisation has a lead only a lead (or the operator) may do it.
     ///
     /// # Errors
-    /// [`StoreError::Refused`] for those rules; [`StoreError::NotFound`] for a person not in the register.
+    /// [`StoreError::Conflict`] for those rules; [`StoreError::NotFound`] for a person not in the register.
     pub async fn appoint(
         &mut self,
         post: Post,
@@ -155,13 +155,10 @@ impl WriteTx<'_> {
     ) -> StoreResult<PostHolderId> {
         let org = self.org()?.to_string();
         if ends_on.is_some_and(|end| end < starts_on) {
-            return Err(StoreError::Conflict {
-                field: "ends_on",
-                message: "The end date must be after the start date",
-            });
+            return Err(StoreError::Invalid { field: "ends_on", message: "The end date must be after the start date" });
         }
         if post == Post::DepartmentPreventContact && department.is_none() {
-            return Err(StoreError::Conflict { field: "department", message: "Select the department" });
+            return Err(StoreError::Invalid { field: "department", message: "Select the department" });
         }
         let leads_exist = !self.store().safeguarding_lead_emails(&self.scope()?).await?.is_empty();
         let actor = self.actor();
@@ -170,7 +167,7 @@ impl WriteTx<'_> {
             && actor.kind != ActorKind::Operator
             && !actor.roles.contains(&Role::SafeguardingLead)
         {
-            return Err(StoreError::Refused("Only a safeguarding lead can appoint a safeguarding lead or deputy"));
+            return Err(StoreError::Conflict("Only a safeguarding lead can appoint a safeguarding lead or deputy"));
         }
         let left: Option<Option<String>> =
             sqlx::query_scalar("SELECT end_date FROM people WHERE org_id = $1 AND id = $2")
@@ -179,7 +176,7 @@ impl WriteTx<'_> {
                 .fetch_optional(self.conn())
                 .await?;
         if left.found()?.is_some_and(|end| end < date(starts_on)) {
-            return Err(StoreError::Refused("This person has left"));
+            return Err(StoreError::Conflict("This person has left"));
         }
         if post.single_holder() {
             let previous = starts_on.previous_day().unwrap_or(starts_on);
@@ -240,10 +237,7 @@ impl WriteTx<'_> {
             .await?
             .found()?;
         if parse_date(&row.try_get::<String, _>("starts_on")?)? > ends_on {
-            return Err(StoreError::Conflict {
-                field: "ends_on",
-                message: "The end date must be after the start date",
-            });
+            return Err(StoreError::Invalid { field: "ends_on", message: "The end date must be after the start date" });
         }
         let post = Post::parse(&row.try_get::<String, _>("post")?).map_err(|_| StoreError::Other("bad post".into()))?;
         let actor = self.actor();
@@ -251,7 +245,9 @@ impl WriteTx<'_> {
             && actor.kind != ActorKind::Operator
             && !actor.roles.contains(&Role::SafeguardingLead)
         {
-            return Err(StoreError::Refused("Only a safeguarding lead can end a safeguarding lead's or deputy's term"));
+            return Err(StoreError::Conflict(
+                "Only a safeguarding lead can end a safeguarding lead's or deputy's term",
+            ));
         }
         sqlx::query("UPDATE post_holders SET ends_on = $3 WHERE org_id = $1 AND id = $2")
             .bind(org.as_str())
@@ -269,7 +265,7 @@ impl WriteTx<'_> {
     /// [`StoreError::NotFound`] for an unknown term; [`StoreError::Conflict`] for dates the wrong way round.
     pub async fn record_absence(&mut self, holder: PostHolderId, starts_on: Date, ends_on: Date) -> StoreResult<()> {
         if ends_on < starts_on {
-            return Err(StoreError::Conflict {
+            return Err(StoreError::Invalid {
                 field: "away_until",
                 message: "The last day away must be after the first",
             });

@@ -212,11 +212,11 @@ impl WriteTx<'_> {
     /// Changes a site's details; the event names the fields that changed.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`] when there is no such site; [`StoreError::Refused`] when it is retired.
+    /// [`StoreError::NotFound`] when there is no such site; [`StoreError::Conflict`] when it is retired.
     pub async fn update_site(&mut self, id: SiteId, details: &SiteDetails) -> StoreResult<()> {
         let before = self.store().site(&self.scope()?, id).await?;
         if before.retired_at.is_some() {
-            return Err(StoreError::Refused("A retired site cannot be changed"));
+            return Err(StoreError::Conflict("A retired site cannot be changed"));
         }
         let changed: Vec<&'static str> = [
             ("name", before.name != details.name.as_str()),
@@ -271,10 +271,7 @@ impl WriteTx<'_> {
         .fetch_one(self.conn())
         .await?;
         if same > 0 {
-            return Err(StoreError::Conflict {
-                field: "name",
-                message: "There is already a department with this name",
-            });
+            return Err(StoreError::Invalid { field: "name", message: "There is already a department with this name" });
         }
         let id = DepartmentId::new();
         sqlx::query("INSERT INTO departments (id, org_id, name, created_at) VALUES ($1, $2, $3, $4)")
@@ -303,10 +300,7 @@ impl WriteTx<'_> {
         .fetch_one(self.conn())
         .await?;
         if same > 0 {
-            return Err(StoreError::Conflict {
-                field: "name",
-                message: "There is already a department with this name",
-            });
+            return Err(StoreError::Invalid { field: "name", message: "There is already a department with this name" });
         }
         let renamed =
             sqlx::query("UPDATE departments SET name = $3 WHERE org_id = $1 AND id = $2 AND retired_at IS NULL")

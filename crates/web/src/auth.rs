@@ -120,7 +120,7 @@ async fn guard_api(state: &AppState, route: &Route, mut request: Request) -> Res
         return Err(AppError::Forbidden.into_response());
     }
     if route.action.needs_fresh_second_factor() {
-        return Err(AppError::Refused("This needs a fresh second factor: do it in Vigil's web pages").into_response());
+        return Err(AppError::Conflict("This needs a fresh second factor: do it in Vigil's web pages").into_response());
     }
     request.extensions_mut().insert(ApiCaller(scope));
     Ok(request)
@@ -192,7 +192,7 @@ async fn check_csrf(request: Request, expected: &str) -> Result<Request, Respons
         let (parts, body) = request.into_parts();
         let bytes = axum::body::to_bytes(body, FORM_LIMIT)
             .await
-            .map_err(|_| AppError::Refused("The form is too large").into_response())?;
+            .map_err(|_| AppError::Conflict("The form is too large").into_response())?;
         (field(&bytes), Request::from_parts(parts, Body::from(bytes)))
     };
     if given.is_empty() || !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {

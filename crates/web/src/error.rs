@@ -10,8 +10,8 @@ use store::StoreError;
 pub enum AppError {
     NotFound,
     Forbidden,
-    /// The request cannot be done in the record's current state; the message is safe to show.
-    Refused(&'static str),
+    /// The record's current state does not allow the request (409); the message is safe to show.
+    Conflict(&'static str),
     /// A field's value is wrong (for the API; pages re-render their form instead).
     Invalid {
         field: String,
@@ -38,8 +38,8 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            StoreError::Refused(message) => AppError::Refused(message),
-            StoreError::Conflict { field, message } => {
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::Invalid { field, message } => {
                 AppError::Invalid { field: field.into(), message: message.into() }
             }
             other => AppError::Internal(other.to_string()),
@@ -62,7 +62,7 @@ impl IntoResponse for AppError {
                 message: "You do not have access to this".into(),
                 reference: None,
             },
-            AppError::Refused(message) => {
+            AppError::Conflict(message) => {
                 Problem { status: StatusCode::CONFLICT, field: None, message: message.into(), reference: None }
             }
             AppError::Invalid { field, message } => {

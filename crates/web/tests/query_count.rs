@@ -14,8 +14,9 @@ use tracing_subscriber::layer::SubscriberExt;
 
 static QUERIES: AtomicUsize = AtomicUsize::new(0);
 
-/// Counts the statements sqlx logs, leaving out the settings a new pooled connection applies (a request
-/// may happen to open one), which are not the page's queries.
+/// Counts the statements sqlx logs, leaving out only the settings a new pooled connection applies (a
+/// request may happen to open one), which are not the page's queries. The test is on how a statement
+/// begins: `OFFSET` in a list's query, or `SET` inside an `UPDATE`, is counted.
 struct CountQueries;
 
 #[derive(Default)]
@@ -29,6 +30,11 @@ impl tracing::field::Visit for Statement {
     }
 }
 
+fn is_connection_setup(statement: &str) -> bool {
+    let text = statement.trim_start_matches(|c: char| c == '"' || c.is_whitespace()).to_uppercase();
+    text.starts_with("PRAGMA") || text.starts_with("SET ")
+}
+
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountQueries {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         if event.metadata().target() != "sqlx::query" {
@@ -36,11 +42,18 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountQueries {
         }
         let mut statement = Statement::default();
         event.record(&mut statement);
-        let text = statement.0.to_uppercase();
-        if !text.contains("PRAGMA") && !text.contains("SET ") || text.contains("UPDATE ") {
+        if !is_connection_setup(&statement.0) {
             QUERIES.fetch_add(1, Ordering::SeqCst);
         }
     }
+}
+
+#[test]
+fn only_connection_settings_are_left_out() {
+    assert!(is_connection_setup("\"SET statement_timeout = 5000\""));
+    assert!(is_connection_setup("PRAGMA foreign_keys = ON"));
+    assert!(!is_connection_setup("\"SELECT id FROM people ORDER BY id LIMIT $1 OFFSET $2\""));
+    assert!(!is_connection_setup("UPDATE sessions SET seen_at = $1"));
 }
 
 /// The number of queries one request costs, measured after a first request has warmed the pool.
@@ -53,44 +66,139 @@ async fn cost(app: &TestApp, path: &str, token: Option<&str>) -> usize {
     };
     assert_eq!(request().await.status, 200, "{path}");
     let before = QUERIES.load(Ordering::SeqCst);
-    request().await;
+    assert_eq!(request().await.status, 200, "{path}");
     let spent = QUERIES.load(Ordering::SeqCst) - before;
     assert!(spent >= 3, "{path} was counted: a session lookup, the page's data, its roles");
     spent
 }
 
+/// Who asks for a list.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Caller {
+    Admin,
+    Lead,
+    Tutor,
+}
+
+/// Every list page and API list, who reads it, and exactly what it costs, whatever its length: the
+/// session and its roles, the chrome (contact card, tasks) and the list's own page and total.
+const LISTS: &[(Caller, &str, usize)] = &[
+    (Caller::Admin, "/users", 11),
+    (Caller::Admin, "/audit", 13),
+    (Caller::Admin, "/people", 8),
+    (Caller::Admin, "/sites", 8),
+    (Caller::Admin, "/departments", 7),
+    (Caller::Admin, "/api/v1/users", 6),
+    (Caller::Admin, "/api/v1/people", 5),
+    (Caller::Admin, "/api/v1/sites", 5),
+    (Caller::Admin, "/api/v1/departments", 4),
+    (Caller::Admin, "/api/v1/audit-events", 10),
+    (Caller::Lead, "/cases", 9),
+    (Caller::Lead, "/safeguarding", 8),
+    (Caller::Lead, "/api/v1/cases", 5),
+    (Caller::Lead, "/api/v1/concerns/inbox", 5),
+    (Caller::Lead, "/api/v1/tasks", 11),
+    (Caller::Tutor, "/concerns", 7),
+    (Caller::Tutor, "/api/v1/concerns", 4),
+];
+
+/// What each list costs now, as (path, cost).
+async fn costs(app: &TestApp, tokens: &[(Caller, String)]) -> Vec<(&'static str, usize)> {
+    let mut spent = Vec::new();
+    for caller in [Caller::Admin, Caller::Lead, Caller::Tutor] {
+        app.sign_in(email(caller)).await;
+        let token = &tokens.iter().find(|(c, _)| *c == caller).unwrap().1;
+        for (_, path, _) in LISTS.iter().filter(|(c, ..)| *c == caller) {
+            let api = path.starts_with("/api/");
+            spent.push((*path, cost(app, path, api.then_some(token.as_str())).await));
+        }
+    }
+    spent
+}
+
+fn email(caller: Caller) -> &'static str {
+    match caller {
+        Caller::Admin => "admin@alpha.example",
+        Caller::Lead => "lead@alpha.example",
+        Caller::Tutor => "tutor@alpha.example",
+    }
+}
+
+/// Adds one of everything for each number the lists show: people, sites, departments, concerns and cases.
+async fn grow(app: &TestApp, scope: &store::OrgScope, numbers: std::ops::Range<usize>) {
+    let none = std::collections::HashSet::new();
+    let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
+    let mut people = Vec::new();
+    let mut tx = app.store.write(scope).await.unwrap();
+    for i in numbers.clone() {
+        let cells = std::collections::HashMap::from([
+            ("kind", "staff".to_owned()),
+            ("given_name", format!("Person{i}")),
+            ("family_name", "Example".to_owned()),
+            ("email", format!("p{i}@alpha.example")),
+        ]);
+        people.push(domain::people::parse_person(&cells, app.store.now().date(), &known).unwrap());
+        tx.add_department(&domain::text::Name::parse(&format!("Department {i}")).unwrap()).await.unwrap();
+    }
+    tx.import_people(&people).await.unwrap();
+    tx.commit().await.unwrap();
+    for i in numbers.clone() {
+        app.member(scope, &format!("p{i}@alpha.example"), Role::Staff).await;
+    }
+    app.sign_in(email(Caller::Admin)).await;
+    for i in numbers.clone() {
+        app.get("/sites/new").await;
+        let name = format!("Site {i}");
+        let site = [
+            ("name", name.as_str()),
+            ("kind", "office"),
+            ("address", "1 High Street"),
+            ("postcode", "AB1 2CD"),
+            ("let_to_others", "no"),
+        ];
+        assert_eq!(app.post("/sites/new", &site).await.status, 303);
+    }
+    app.sign_in(email(Caller::Tutor)).await;
+    for _ in numbers.clone() {
+        raise(app).await;
+    }
+    app.sign_in(email(Caller::Lead)).await;
+    for _ in 0..numbers.len().div_ceil(2) {
+        let inbox = app.get("/safeguarding").await;
+        let concern = inbox.body.split("/safeguarding/concerns/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        app.post(&format!("/safeguarding/concerns/{concern}/acknowledge"), &[]).await;
+    }
+}
+
+async fn raise(app: &TestApp) {
+    app.get("/concerns/new").await;
+    let concern = [
+        ("about", "me"),
+        ("what_happened", "Worried"),
+        ("category", "other"),
+        ("immediate_danger", "no"),
+        ("told_in_person", "no"),
+    ];
+    assert_eq!(app.post("/concerns/new", &concern).await.status, 303);
+}
+
 async fn lists_cost_the_same_however_long(backend: store::Backend) {
     let app = TestApp::new(backend).await;
     let scope = app.org("alpha", Nation::England).await;
-    let admin = app.member(&scope, "admin@alpha.example", Role::Admin).await;
-    let token = app.api_token(&scope, admin).await;
-    app.sign_in("admin@alpha.example").await;
-    let paths = ["/users", "/audit", "/people"];
-    let mut short = Vec::new();
-    for path in paths {
-        short.push(cost(&app, path, None).await);
+    let mut tokens = Vec::new();
+    for (caller, role) in
+        [(Caller::Admin, Role::Admin), (Caller::Lead, Role::SafeguardingLead), (Caller::Tutor, Role::Staff)]
+    {
+        let account = app.member(&scope, email(caller), role).await;
+        tokens.push((caller, app.api_token(&scope, account).await));
     }
-    let short_api = cost(&app, "/api/v1/users", Some(&token)).await;
-    let mut people = Vec::new();
-    for n in 0..25 {
-        app.member(&scope, &format!("p{n}@alpha.example"), Role::Staff).await;
-        let cells = std::collections::HashMap::from([
-            ("kind", "staff".to_owned()),
-            ("given_name", format!("Person{n}")),
-            ("family_name", "Example".to_owned()),
-            ("email", format!("p{n}@alpha.example")),
-        ]);
-        let none = std::collections::HashSet::new();
-        let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
-        people.push(domain::people::parse_person(&cells, app.store.now().date(), &known).unwrap());
-    }
-    let mut tx = app.store.write(&scope).await.unwrap();
-    tx.import_people(&people).await.unwrap();
-    tx.commit().await.unwrap();
-    for (path, before) in paths.iter().zip(short) {
-        assert_eq!(cost(&app, path, None).await, before, "{path} grew with the list");
-    }
-    assert_eq!(cost(&app, "/api/v1/users", Some(&token)).await, short_api, "/api/v1/users grew with the list");
+    grow(&app, &scope, 0..1).await;
+    let short = costs(&app, &tokens).await;
+    grow(&app, &scope, 1..25).await;
+    let long = costs(&app, &tokens).await;
+    let expected: Vec<_> = LISTS.iter().map(|(_, path, n)| (*path, *n)).collect();
+    assert_eq!(short, long, "a list grew with its length");
+    assert_eq!(long, expected, "what each list costs");
 }
 
 /// Opening a case unwraps each data key once, so a long chronology costs no more queries than a short one.

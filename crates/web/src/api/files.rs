@@ -67,7 +67,7 @@ pub async fn upload(
     let mut tx = state.store.write(&scope).await?;
     let stored = match tx.store_file(&name, &bytes, confidential).await {
         Ok(stored) => stored,
-        Err(StoreError::Conflict { message, .. }) => return Err(invalid(message)),
+        Err(StoreError::Invalid { message, .. }) => return Err(invalid(message)),
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;

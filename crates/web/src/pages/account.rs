@@ -174,7 +174,7 @@ pub async fn password_submit(
                 tx.commit().await?;
                 return Ok(Redirect::to("/account").into_response());
             }
-            Err(StoreError::Refused(message)) => errors.add("current_password", message),
+            Err(StoreError::Conflict(message)) => errors.add("current_password", message),
             Err(e) => return Err(AppError::from(e)),
         }
     }

@@ -206,11 +206,11 @@ pub async fn form_submit<F: CaseForm>(
     };
     match save::<F>(&state, &member.scope, &context, &parsed).await {
         Ok(next) => Ok(Redirect::to(&format!("/cases/{next}")).into_response()),
-        Err(StoreError::Conflict { field, message }) => {
+        Err(StoreError::Invalid { field, message }) => {
             errors.add(field, message);
             form_page(&state, &member, &context, &form, errors).await
         }
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             errors.add(F::fields(&form, &context).first().map_or("body", |f| f.name), message);
             form_page(&state, &member, &context, &form, errors).await
         }

@@ -564,7 +564,7 @@ pub(crate) async fn receive_file(
             tx.commit().await?;
             Ok(None)
         }
-        Err(StoreError::Conflict { field, message }) => {
+        Err(StoreError::Invalid { field, message }) => {
             errors.add(field, message);
             Ok(Some(errors))
         }

@@ -84,7 +84,7 @@ pub async fn add(
                 tx.commit().await?;
                 return Ok(Redirect::to("/departments").into_response());
             }
-            Err(StoreError::Conflict { field, message }) => errors.add(field, message),
+            Err(StoreError::Invalid { field, message }) => errors.add(field, message),
             Err(e) => return Err(AppError::from(e)),
         }
     }
@@ -147,7 +147,7 @@ pub async fn rename(
                 tx.commit().await?;
                 return Ok(Redirect::to("/departments").into_response());
             }
-            Err(StoreError::Conflict { field, message }) => errors.add(field, message),
+            Err(StoreError::Invalid { field, message }) => errors.add(field, message),
             Err(e) => return Err(AppError::from(e)),
         }
     }

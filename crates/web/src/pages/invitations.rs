@@ -33,7 +33,7 @@ struct InvitationPage {
 }
 
 async fn live(state: &AppState, token: &str) -> AppResult<Invitation> {
-    state.store.invitation(token).await?.ok_or(AppError::Refused(
+    state.store.invitation(token).await?.ok_or(AppError::Conflict(
         "This invitation has expired or has already been used. Ask your administrator for a new one.",
     ))
 }
@@ -75,7 +75,7 @@ pub async fn submit(
     if errors.is_empty() {
         match state.store.accept_invitation(&token, &acceptance).await {
             Ok(_) => return Ok(Redirect::to("/sign-in").into_response()),
-            Err(StoreError::Refused(message)) => errors.add("password", message),
+            Err(StoreError::Conflict(message)) => errors.add("password", message),
             Err(e) => return Err(AppError::from(e)),
         }
     }

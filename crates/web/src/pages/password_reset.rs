@@ -86,7 +86,7 @@ pub async fn reset_submit(
     if let Some(password) = errors.check("password", NewPassword::parse(&form.password)) {
         match state.store.reset_password(&token, &password).await {
             Ok(()) => return Ok(Redirect::to("/sign-in").into_response()),
-            Err(StoreError::Refused(message)) => errors.add("password", message),
+            Err(StoreError::Conflict(message)) => errors.add("password", message),
             Err(e) => return Err(AppError::from(e)),
         }
     }

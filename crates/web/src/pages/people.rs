@@ -345,7 +345,7 @@ pub async fn new_submit(
             return Ok(Redirect::to("/people?notice=added").into_response());
         }
         Ok(_) => errors.add("email", "Someone in the register already has this email address or ULN"),
-        Err(StoreError::Conflict { field, message }) => errors.add(field, message),
+        Err(StoreError::Invalid { field, message }) => errors.add(field, message),
         Err(e) => return Err(e.into()),
     }
     drop(tx);
@@ -370,7 +370,8 @@ pub async fn edit_submit(
     Path(id): Path<String>,
     Form(form): Form<PersonForm>,
 ) -> AppResult<Response> {
-    let id = person_id(&id)?;
+    // A person nobody holds is "not found" before any check of what was typed.
+    let id = state.store.person(&member.scope, person_id(&id)?).await?.id;
     let action = format!("/people/{id}/edit");
     let details = match check_form(&state, &member, &form).await? {
         Ok(details) => details,
@@ -382,7 +383,7 @@ pub async fn edit_submit(
             tx.commit().await?;
             Ok(Redirect::to(&format!("/people/{id}")).into_response())
         }
-        Err(StoreError::Conflict { field, message }) => {
+        Err(StoreError::Invalid { field, message }) => {
             drop(tx);
             let mut errors = FormErrors::default();
             errors.add(field, message);
@@ -536,7 +537,7 @@ pub async fn import_check(State(state): State<AppState>, member: Member, mut for
     let mut tx = state.store.write(&member.scope).await?;
     let stored = match tx.store_file(&name, &bytes, true).await {
         Ok(stored) => stored,
-        Err(StoreError::Conflict { message, .. }) => {
+        Err(StoreError::Invalid { message, .. }) => {
             drop(tx);
             errors.add("file", message);
             return import_page(&state, &member, errors, Vec::new()).await;

@@ -236,7 +236,7 @@ pub async fn edit_submit(
 pub async fn review(State(state): State<AppState>, member: Member) -> AppResult<Response> {
     let current = state.store.profile_as_at(&member.scope, None).await?;
     let Some(current) = current else {
-        return Err(AppError::Refused("Complete the organisation profile first"));
+        return Err(AppError::Conflict("Complete the organisation profile first"));
     };
     let mut tx = state.store.write(&member.scope).await?;
     tx.record_profile(&current.profile).await?;

@@ -179,12 +179,12 @@ pub async fn appoint_submit(
             tx.commit().await?;
             Ok(Redirect::to("/registry?notice=appointed").into_response())
         }
-        Err(StoreError::Conflict { field, message }) => {
+        Err(StoreError::Invalid { field, message }) => {
             drop(tx);
             errors.add(field, message);
             appoint_page(&state, &member, form, errors).await
         }
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             drop(tx);
             errors.add("post", message);
             appoint_page(&state, &member, form, errors).await

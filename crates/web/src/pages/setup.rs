@@ -90,11 +90,11 @@ pub async fn submit(
     let agent = user_agent(&headers);
     match state.store.complete_setup(form.setup_code.trim(), &org, &admin, &agent).await {
         Ok(token) => Ok(redirect_with_session("/sign-in/enrol", &token)),
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             errors.add("setup_code", message);
             page(form, errors)
         }
-        Err(StoreError::Conflict { message, .. }) => {
+        Err(StoreError::Invalid { message, .. }) => {
             errors.add("admin_email", message);
             page(form, errors)
         }

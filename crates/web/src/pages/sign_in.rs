@@ -141,7 +141,7 @@ fn second_factor_answer(
 ) -> AppResult<Response> {
     match result {
         Ok(token) => Ok(redirect_with_session("/", &token)),
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             let mut errors = FormErrors::default();
             errors.add("code", message);
             let title = if recovery { "Use a recovery code" } else { "Enter your code" };
@@ -195,7 +195,7 @@ pub async fn enrol_submit(
             }
             Ok(response)
         }
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             let mut errors = FormErrors::default();
             errors.add("code", message);
             let secret = state.store.begin_enrolment(&session).await?;
@@ -248,7 +248,7 @@ pub async fn again_submit(
     let next = local_path(&form.next);
     match state.store.refresh_second_factor(&member.session, &form.code).await {
         Ok(()) => Ok(Redirect::to(&next).into_response()),
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             let mut errors = FormErrors::default();
             errors.add("code", message);
             let chrome = Chrome::member(&state, "Confirm it is you", &member.session, "").await?.with_errors(&errors);

@@ -247,7 +247,8 @@ pub async fn edit_submit(
     Path(id): Path<String>,
     Form(form): Form<SiteForm>,
 ) -> AppResult<Response> {
-    let id = site_id(&id)?;
+    // A site nobody holds is "not found" before any check of what was typed.
+    let id = state.store.site(&member.scope, site_id(&id)?).await?.id;
     let mut errors = FormErrors::default();
     let Some(details) = form.parse(&mut errors) else {
         return form_page(&state, &member, format!("/sites/{id}/edit"), form, errors).await;

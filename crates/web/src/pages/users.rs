@@ -185,7 +185,7 @@ pub async fn invite_submit(
             tx.commit().await?;
             Ok(Redirect::to("/users?notice=invited").into_response())
         }
-        Err(StoreError::Conflict { field, message }) => {
+        Err(StoreError::Invalid { field, message }) => {
             drop(tx);
             errors.add(field, message);
             invite_page(&state, &member, form, errors).await
@@ -257,7 +257,7 @@ pub async fn grant(
             let notice = if outcome == GrantOutcome::Granted { "granted" } else { "awaiting" };
             Ok(Redirect::to(&format!("/users?notice={notice}")).into_response())
         }
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             drop(tx);
             errors.add("role", message);
             user_page(&state, &member, id, errors).await
@@ -343,13 +343,13 @@ async fn reset(state: &AppState, member: &Member, id: AccountId, change: Account
     let mut tx = state.store.write(&member.scope).await?;
     let outcome = match tx.reset_account(id, change).await {
         Ok(outcome) => outcome,
-        Err(StoreError::Refused(message)) => {
+        Err(StoreError::Conflict(message)) => {
             drop(tx);
             let mut errors = FormErrors::default();
             errors.add("email", message);
             return user_page(state, member, id, errors).await;
         }
-        Err(StoreError::Conflict { field, message }) => {
+        Err(StoreError::Invalid { field, message }) => {
             drop(tx);
             let mut errors = FormErrors::default();
             errors.add(field, message);

@@ -3,12 +3,12 @@
 //! "not found". A route whose action has no row in `EXPECTED` fails the test.
 
 use crate::both;
-use crate::support::TestApp;
+use crate::support::{Answer, TestApp};
 use axum::http::{Method, StatusCode};
 use domain::org::Nation;
 use domain::policy::{Access, Action};
 use domain::roles::Role;
-use web::routes::{Surface, table};
+use web::routes::{Route, Surface, table};
 
 /// Who may take each action, written out by hand so that a change to the policy must change this too.
 const EXPECTED: &[(Action, Option<&[Role]>)] = &[
@@ -87,6 +87,11 @@ async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
         people.push((role, app.session_token(&email).await, app.api_token(&scope, account).await));
     }
     let target = app.member(&scope, "target@alpha.example", Role::Staff).await.to_string();
+    // A profile, so that reading it answers the profile rather than "nothing recorded yet".
+    let admin_token = &people.iter().find(|(role, ..)| *role == Role::Admin).unwrap().2;
+    let profile = serde_json::json!({"nation": "england", "provider_type": "fe_college", "enrols_under_18": true,
+        "subcontracting": "none", "has_premises": true});
+    assert_eq!(app.api_send(Method::PUT, "/api/v1/profile", admin_token, Some(profile)).await.status, StatusCode::OK);
 
     for (route, _) in table() {
         let path = concrete(route.path, &target);
@@ -142,10 +147,35 @@ async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
                 route.method, answer.status, answer.body
             );
             assert!(!answer.location().starts_with("/sign-in"), "{role:?} stays signed in at {path}");
+            if allowed {
+                assert_reached(&route, &path, &answer, *role);
+            }
         }
     }
 }
 both!(every_route_allows_exactly_what_the_policy_says);
+
+/// What an allowed call must answer, beyond "not refused": never a server error, and the thing itself
+/// (a page, a redirect that is not to sign-in, or for a form posted without its token the CSRF check that
+/// comes after the policy). A route with an id answers "not found" for an id of the wrong kind.
+fn assert_reached(route: &Route, path: &str, answer: &Answer, role: Role) {
+    let what = format!("{role:?} {} {path}: {} {}", route.method, answer.status, answer.body);
+    assert!(!answer.status.is_server_error(), "{what}");
+    let shown = answer.status.is_success() || answer.status.is_redirection();
+    let has_id = route.path.contains('{');
+    match (route.surface, &route.method) {
+        (Surface::Page, &Method::GET) if has_id => assert!(shown || answer.status == StatusCode::NOT_FOUND, "{what}"),
+        (Surface::Page, &Method::GET) => assert!(shown, "{what}"),
+        // The policy let the post through to the CSRF check, which refused it for want of its token.
+        (Surface::Page, _) => {
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}");
+            assert!(answer.body.contains("This form has expired"), "{what}");
+        }
+        (Surface::Api, &Method::GET) if !has_id => assert!(answer.status.is_success(), "{what}"),
+        // A write without a body, or an id of the wrong kind: a client error naming what is wrong.
+        (Surface::Api, _) => assert!(answer.status.is_client_error() || answer.status.is_success(), "{what}"),
+    }
+}
 
 async fn another_organisations_records_are_not_found(app: TestApp) {
     let alpha = app.org("alpha", Nation::England).await;
@@ -241,3 +271,152 @@ async fn case_content_reaches_only_the_team(app: TestApp) {
     }
 }
 both!(case_content_reaches_only_the_team);
+
+/// Puts one record of every kind a route names by id into the organisation: accounts, a session, an API
+/// token, a pending confirmation, a site, a department, people and a post in the registry, an uploaded
+/// file, a concern, its case, an action and a case file.
+async fn one_of_everything(app: &TestApp, scope: &store::OrgScope, domain: &str) {
+    let admin = format!("admin@{domain}");
+    let lead = format!("lead@{domain}");
+    let tutor = format!("tutor@{domain}");
+    app.member(scope, &admin, Role::Admin).await;
+    let lead_account = app.member(scope, &lead, Role::SafeguardingLead).await;
+    let tutor_account = app.member(scope, &tutor, Role::Staff).await;
+    app.appoint(scope, &lead, domain::registry::Post::Dsl).await;
+    let token = app.api_token(scope, tutor_account).await;
+    assert_eq!(app.upload(&token, "a.pdf", PDF, false).await.status, StatusCode::CREATED);
+    let mut tx = app.store.write(scope).await.unwrap();
+    tx.add_department(&domain::text::Name::parse("Engineering").unwrap()).await.unwrap();
+    tx.commit().await.unwrap();
+
+    app.sign_in(&admin).await;
+    app.get("/sites/new").await;
+    let site = [
+        ("name", "Main site"),
+        ("kind", "main_site"),
+        ("address", "1 High Street"),
+        ("postcode", "AB1 2CD"),
+        ("let_to_others", "no"),
+    ];
+    assert_eq!(app.post("/sites/new", &site).await.status, StatusCode::SEE_OTHER);
+    app.get(&format!("/users/{tutor_account}")).await;
+    let asked = app.post(&format!("/users/{tutor_account}/roles"), &[("role", "safeguarding_officer")]).await;
+    assert_eq!(asked.location(), "/users?notice=awaiting", "{}", asked.body);
+
+    app.sign_in(&tutor).await;
+    app.get("/concerns/new").await;
+    let concern = [
+        ("about", "me"),
+        ("what_happened", "Worried"),
+        ("category", "other"),
+        ("immediate_danger", "no"),
+        ("told_in_person", "no"),
+    ];
+    assert_eq!(app.post("/concerns/new", &concern).await.status, StatusCode::SEE_OTHER);
+    let concern: String = sqlx::query_scalar("SELECT id FROM concerns WHERE org_id = $1")
+        .bind(scope.org().to_string())
+        .fetch_one(&mut app.db.raw().await)
+        .await
+        .unwrap();
+    app.sign_in(&lead).await;
+    let case = app.post(&format!("/safeguarding/concerns/{concern}/acknowledge"), &[]).await.location().to_owned();
+    assert!(case.starts_with("/cases/"), "the case opened");
+    app.get(&format!("{case}/attach")).await;
+    app.post_file(&format!("{case}/attach"), "a.pdf", PDF).await;
+    app.get(&format!("{case}/actions")).await;
+    let owner = lead_account.to_string();
+    let action = [("what", "Call the employer"), ("owner", owner.as_str()), ("due_on", "7/12/2026")];
+    assert_eq!(app.post(&format!("{case}/actions"), &action).await.location(), case);
+}
+
+/// Every id an organisation holds: the `id` of each of its rows in every table with an `org_id`, and its
+/// members' accounts. Read from the schema, so a new table is covered without a change here.
+async fn ids_held_by(app: &TestApp, scope: &store::OrgScope) -> Vec<String> {
+    let mut raw = app.db.raw().await;
+    let with_column = |column: &str| match app.store.backend() {
+        store::Backend::Postgres => format!(
+            "SELECT table_name::text FROM information_schema.columns WHERE table_schema = 'public' \
+             AND column_name = '{column}'"
+        ),
+        store::Backend::Sqlite => format!(
+            "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND p.name = '{column}'"
+        ),
+    };
+    let owned: Vec<String> =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(with_column("org_id"))).fetch_all(&mut raw).await.unwrap();
+    let with_id: Vec<String> =
+        sqlx::query_scalar(sqlx::AssertSqlSafe(with_column("id"))).fetch_all(&mut raw).await.unwrap();
+    let org = scope.org().to_string();
+    let mut ids: Vec<String> = sqlx::query_scalar("SELECT account_id FROM memberships WHERE org_id = $1")
+        .bind(&org)
+        .fetch_all(&mut raw)
+        .await
+        .unwrap();
+    for table in owned.iter().filter(|t| with_id.contains(t) && t.as_str() != "audit_events") {
+        let query = format!("SELECT id FROM \"{table}\" WHERE org_id = $1");
+        let found: Vec<String> =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(query)).bind(&org).fetch_all(&mut raw).await.unwrap();
+        ids.extend(found);
+    }
+    ids
+}
+
+/// Calls a route with an id, as a browser (with the session's CSRF token) or an API client (with a body).
+async fn ask(app: &TestApp, route: &Route, token: &str, id: &str) -> Answer {
+    let path = route.path.replace("{id}", id).replace("{role}", "staff");
+    match (route.surface, &route.method) {
+        (Surface::Api, &Method::GET) => app.api(&path, token).await,
+        (Surface::Api, method) => app.api_send(method.clone(), &path, token, Some(serde_json::json!({}))).await,
+        (Surface::Page, &Method::GET) => app.get(&path).await,
+        (Surface::Page, _) => app.post(&path, &[]).await,
+    }
+}
+
+/// For every route with an id, and every caller allowed to use it, each id held by another organisation
+/// answers exactly as an id nobody holds: the same status and the same page, byte for byte.
+async fn every_id_of_another_organisation_answers_like_a_missing_one(app: TestApp) {
+    let alpha = app.org("alpha", Nation::England).await;
+    let beta = app.org("beta", Nation::England).await;
+    one_of_everything(&app, &beta, "beta.example").await;
+    let foreign = ids_held_by(&app, &beta).await;
+    assert!(foreign.len() >= 15, "beta holds a record of every kind: {}", foreign.len());
+
+    let mut callers = Vec::new();
+    for role in [Role::Admin, Role::Leader, Role::SafeguardingLead, Role::Staff] {
+        let email = format!("{}@alpha.example", role.as_str());
+        let account = app.member(&alpha, &email, role).await;
+        callers.push((role, app.session_token(&email).await, app.api_token(&alpha, account).await));
+    }
+    let nobodys = domain::CaseId::new().to_string();
+    let mut compared = 0;
+    let mut wrong = Vec::new();
+    for (route, _) in table().into_iter().filter(|(r, _)| r.path.contains("{id}")) {
+        let allowed = expected(route.action).unwrap_or(&[]);
+        for (role, session, token) in callers.iter().filter(|(role, ..)| allowed.contains(role)) {
+            app.set_cookie(Some(session.clone()));
+            app.get("/").await;
+            let missing = ask(&app, &route, token, &nobodys).await;
+            if missing.status.is_success() {
+                wrong.push(format!(
+                    "{role:?} {} {} answers {} for an id nobody holds",
+                    route.method, route.path, missing.status
+                ));
+            }
+            for id in &foreign {
+                let answer = ask(&app, &route, token, id).await;
+                if (answer.status, &answer.body) != (missing.status, &missing.body) {
+                    wrong.push(format!(
+                        "{role:?} {} {} with another organisation's {id}: {}",
+                        route.method, route.path, answer.status
+                    ));
+                    break;
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert!(compared > 500, "compared {compared}");
+}
+both!(every_id_of_another_organisation_answers_like_a_missing_one);
