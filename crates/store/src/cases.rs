@@ -381,16 +381,18 @@ impl Store {
         rows.iter().map(named_account).collect()
     }
 
-    /// A case's referrals for choosing one: id, agency and the day sent (no content). The caller has
-    /// already checked the actor reaches the case.
+    /// A case's referrals for choosing one: id, agency and the day sent (no content), in the scope's
+    /// organisation. The caller has already checked the actor reaches the case.
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn referral_choices(&self, id: CaseId) -> StoreResult<Vec<(ReferralId, String, Date)>> {
+    pub async fn referral_choices(&self, scope: &OrgScope, id: CaseId) -> StoreResult<Vec<(ReferralId, String, Date)>> {
         let rows = sqlx::query(
-            "SELECT id, agency, sent_on FROM case_referrals WHERE case_id = $1 ORDER BY sent_on, created_at",
+            "SELECT r.id, r.agency, r.sent_on FROM case_referrals r JOIN cases c ON c.id = r.case_id \
+             WHERE r.case_id = $1 AND c.org_id = $2 ORDER BY r.sent_on, r.created_at",
         )
         .bind(id.to_string())
+        .bind(scope.org().to_string())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -1,6 +1,10 @@
 //! Form handling shared by every page: errors by field for the GOV.UK error summary, and parsing helpers
 //! that keep what the person typed.
 
+use domain::text::parse_date;
+use serde::Deserialize;
+use time::Date;
+
 /// The options of a yes/no question, for the radios macro.
 pub const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
 
@@ -44,23 +48,25 @@ impl FormErrors {
     }
 }
 
-/// The file in a multipart form's `file` field, with the name the person gave it; `None` when no file
-/// was chosen.
-pub async fn uploaded_file(form: &mut axum::extract::Multipart, default_name: &str) -> Option<(String, Vec<u8>)> {
-    let mut upload = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or(default_name).to_owned();
-            upload = field.bytes().await.ok().map(|b| (name, b.to_vec()));
-        }
-    }
-    upload.filter(|(_, bytes)| !bytes.is_empty())
-}
-
 /// For the API: the first error of a form becomes the JSON error naming its field.
 impl From<FormErrors> for crate::error::AppError {
     fn from(errors: FormErrors) -> Self {
         let (field, message) = errors.0.into_iter().next().unwrap_or(("body", "The request is not valid".into()));
         crate::error::AppError::Invalid { field: field.into(), message }
+    }
+}
+
+/// A page's "as at" date: `?as_at=` a past day, typed as a person would.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AsAtQuery {
+    pub as_at: String,
+    pub notice: String,
+}
+
+impl AsAtQuery {
+    /// The date asked for, if any and if valid.
+    pub fn day(&self, errors: &mut FormErrors) -> Option<Date> {
+        if self.as_at.trim().is_empty() { None } else { errors.check("as_at", parse_date(&self.as_at)) }
     }
 }

@@ -14,13 +14,28 @@ mod headers;
 pub mod jobs;
 mod layout;
 pub mod mail;
-mod pages;
+mod record;
 pub mod routes;
+mod uploads;
+
+// The capabilities, named as in `domain` and `store`. Each owns its pages, API and route rows; none
+// reaches into another's pages or API (they are private to it).
+mod accounts;
+mod audit;
+mod cases;
+mod concerns;
+mod home;
+mod organisation;
+mod people;
+mod platform;
+mod registry;
+mod sign_in;
 
 pub use auth::SESSION_COOKIE;
-pub use pages::people::template_csv as people_template;
+pub use people::template_csv as people_template;
 
-use axum::Router;
+use axum::{Router, middleware};
+use routes::Routes;
 use std::sync::Arc;
 use store::Store;
 
@@ -56,7 +71,64 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The whole application: pages, API, assets, with security headers and CSRF protection.
+/// Every route: each capability's rows, in the one table that the router is built from and the access
+/// matrix walks.
+#[must_use]
+pub fn table() -> Routes {
+    [
+        platform::routes(),
+        sign_in::routes(),
+        home::routes(),
+        accounts::routes(),
+        audit::routes(),
+        concerns::routes(),
+        cases::routes(),
+        people::routes(),
+        registry::routes(),
+        organisation::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The OpenAPI document: each capability's part, with what they share.
+#[must_use]
+pub fn api_document() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut document = platform::openapi::ApiDoc::openapi();
+    for part in [
+        platform::api_document(),
+        home::api_document(),
+        accounts::api_document(),
+        audit::api_document(),
+        concerns::api_document(),
+        cases::api_document(),
+        people::api_document(),
+        registry::api_document(),
+        organisation::api_document(),
+    ] {
+        document.merge(part);
+    }
+    document
+}
+
+/// The whole application: pages, API and assets from the route table, each route behind the guard for its
+/// action, then the layers every response passes through: security headers and CSRF protection.
 pub fn router(state: AppState) -> Router {
-    routes::build(state)
+    let mut router = Router::new();
+    for (route, handler) in table() {
+        let path = route.path;
+        let guarded = handler.route_layer(middleware::from_fn_with_state((state.clone(), route), auth::guard));
+        router = router.route(path, guarded);
+    }
+    router
+        .fallback(|| async { error::AppError::NotFound })
+        // Room for the largest upload and its multipart framing; the file service enforces the real limit.
+        .layer(axum::extract::DefaultBodyLimit::max(domain::files::MAX_FILE_BYTES + 64 * 1024))
+        .with_state(state.clone())
+        .layer(middleware::from_fn(platform::render_problems))
+        .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(middleware::from_fn_with_state(state, headers::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(platform::panic_response))
 }

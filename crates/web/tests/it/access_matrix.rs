@@ -8,7 +8,8 @@ use axum::http::{Method, StatusCode};
 use domain::org::Nation;
 use domain::policy::{Access, Action};
 use domain::roles::Role;
-use web::routes::{Route, Surface, table};
+use web::routes::{Route, Surface};
+use web::table;
 
 /// Who may take each action, written out by hand so that a change to the policy must change this too.
 const EXPECTED: &[(Action, Option<&[Role]>)] = &[

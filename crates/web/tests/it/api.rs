@@ -49,6 +49,30 @@ async fn the_openapi_document_matches_its_snapshot() {
     insta::assert_json_snapshot!("openapi", document);
 }
 
+/// The document and the route table agree: every API route is documented with its method, and every
+/// documented path is a route. A route added without its documentation fails here.
+#[tokio::test]
+async fn the_openapi_document_lists_every_api_route() {
+    let document = serde_json::to_value(web::api_document()).unwrap();
+    let mut documented: Vec<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| {
+            item.as_object().unwrap().keys().map(move |method| (method.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let mut routed: Vec<(String, String)> = web::table()
+        .into_iter()
+        .map(|(route, _)| route)
+        .filter(|route| route.surface == web::routes::Surface::Api && route.path != "/api/v1/openapi.json")
+        .map(|route| (route.method.to_string(), route.path.to_owned()))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+}
+
 async fn bad_query_parameters_get_a_json_error_naming_the_field(app: TestApp) {
     let scope = app.org("gamma", Nation::England).await;
     let admin = app.member(&scope, "admin@gamma.example", Role::Admin).await;

@@ -390,10 +390,17 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     let case = opened.json()["case"].as_str().unwrap().to_owned();
 
     let entries = format!("/api/v1/cases/{case}/entries");
+    // Typed JSON: a date that is not ISO 8601 is malformed (400); a missing one is refused by the check (422).
     let bad =
-        app.api_send(Method::POST, &entries, &lead, Some(json!({"kind": "fact", "occurred_on": "yesterday"}))).await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        app.api_send(Method::POST, &entries, &lead, Some(json!({"kind": "fact", "occurred_on": "30/11/2026"}))).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     assert_eq!(bad.json()["error"]["field"], "occurred_on");
+    let missing = app.api_send(Method::POST, &entries, &lead, Some(json!({"kind": "fact", "text": "Seen"}))).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", missing.body);
+    assert_eq!(missing.json()["error"]["field"], "occurred_on");
+    let unknown =
+        app.api_send(Method::POST, &entries, &lead, Some(json!({"kind": "fact", "occured_on": "2026-11-29"}))).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "a misspelt field is named, not ignored: {}", unknown.body);
     let narrative = "Quinn told me about the Marbleford rally plans";
     let added = app
         .api_send(

@@ -1,0 +1,48 @@
+//! Accounts: the administrator's users and roles, confirmations of safeguarding changes, and each person's own account, sessions and tokens.
+
+mod api;
+mod confirmations;
+mod me;
+mod own;
+mod users;
+
+use crate::routes::{Routes, routes};
+
+/// The OpenAPI paths of this capability's handlers.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me::me, api::list,))]
+struct Api;
+
+/// This capability's part of the OpenAPI document.
+pub(crate) fn api_document() -> utoipa::openapi::OpenApi {
+    <Api as utoipa::OpenApi>::openapi()
+}
+
+/// This capability's rows of the route table.
+pub(crate) fn routes() -> Routes {
+    routes! {
+        GET  "/session/keep-alive"             UseOwnAccount             Page => own::keep_alive;
+        POST "/sign-out"                       ManageOwnAccount          Page => own::sign_out;
+        GET  "/account"                        UseOwnAccount             Page => own::show;
+        POST "/account/sessions/{id}/end"      ManageOwnAccount          Page => own::end_session;
+        POST "/account/tokens/{id}/revoke"     ManageOwnAccount          Page => own::revoke_token;
+        POST "/account/organisation"           ManageOwnAccount          Page => own::switch_organisation;
+        GET  "/account/password"               UseOwnAccount             Page => own::password_show;
+        POST "/account/password"               ManageOwnAccount          Page => own::password_submit;
+        GET  "/users"                          ListAccounts              Page => users::list;
+        GET  "/users/invite"                   ManageAccounts            Page => users::invite_show;
+        POST "/users/invite"                   ManageAccounts            Page => users::invite_submit;
+        GET  "/users/{id}"                     ListAccounts              Page => users::detail;
+        POST "/users/{id}/roles"               ManageAccounts            Page => users::grant;
+        POST "/users/{id}/roles/{role}/remove" ManageAccounts            Page => users::revoke;
+        POST "/users/{id}/disable"             ManageAccounts            Page => users::disable;
+        POST "/users/{id}/reset-password"      ManageAccounts            Page => users::reset_password;
+        POST "/users/{id}/reset-second-factor" ManageAccounts            Page => users::reset_second_factor;
+        POST "/users/{id}/email"               ManageAccounts            Page => users::change_email;
+        POST "/users/{id}/enable"              ManageAccounts            Page => users::enable;
+        GET  "/confirmations"                  ConfirmSafeguardingChange Page => confirmations::list;
+        POST "/confirmations/{id}"             ConfirmSafeguardingChange Page => confirmations::decide;
+        GET  "/api/v1/me"                      UseOwnAccount             Api  => me::me;
+        GET  "/api/v1/users"                   ListAccounts              Api  => api::list;
+    }
+}

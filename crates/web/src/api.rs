@@ -1,0 +1,128 @@
+//! The JSON API under `/api/v1`, authenticated by bearer tokens only, over the same store as the pages.
+
+use crate::error::AppError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+// A date as the API takes and writes it: ISO 8601, `2026-11-30`.
+time::serde::format_description!(pub iso_date, Date, "[year]-[month]-[day]");
+
+/// A time as the API writes it: RFC 3339.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Query parameters for the API. A bad value answers 400 with a JSON error naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|e| AppError::BadRequest { field: e.path().to_string(), message: e.inner().to_string() })
+    }
+}
+
+/// A JSON request body. A malformed body answers 400 with a JSON error naming the field at fault.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        let bad = |field: &str, message: String| AppError::BadRequest { field: field.into(), message };
+        if !is_json {
+            return Err(bad("body", "Send a JSON body with Content-Type: application/json".into()));
+        }
+        let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| bad("body", e.body_text()))?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut deserializer)
+            .map(ApiJson)
+            .map_err(|e| bad(&e.path().to_string(), e.inner().to_string()))
+    }
+}
+
+/// A date to look back to.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct AsAt {
+    /// Show the state at the end of this day (`YYYY-MM-DD`); omit for now.
+    #[param(required = false, value_type = Option<String>, format = Date)]
+    #[serde(with = "iso_date::option")]
+    pub as_at: Option<time::Date>,
+}
+
+/// Which page of a list to return.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct Paging {
+    /// Page number, from 1.
+    #[param(required = false)]
+    pub page: u32,
+    /// Items per page, at most 100.
+    #[param(required = false)]
+    pub per_page: u32,
+}
+
+impl Default for Paging {
+    fn default() -> Self {
+        Self { page: 1, per_page: 50 }
+    }
+}
+
+impl Paging {
+    pub fn per_page(&self) -> u32 {
+        self.per_page.clamp(1, 100)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: i64,
+}
+
+impl<T> Paged<T> {
+    pub fn from<S>(page: store::Page<S>, map: impl FnMut(S) -> T) -> Self {
+        Self {
+            items: page.items.into_iter().map(map).collect(),
+            page: page.page,
+            per_page: page.per_page,
+            total: page.total,
+        }
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, and with which field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub status: u16,
+    /// The request field at fault, when there is one.
+    pub field: Option<String>,
+    pub message: String,
+    /// A reference to quote to an administrator, for server errors.
+    pub reference: Option<String>,
+}

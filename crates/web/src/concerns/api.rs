@@ -1,0 +1,214 @@
+//! `/api/v1/concerns`: raise a concern, and list one's own receipts (never the content).
+
+use super::{ConcernForm, raise};
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::ApiCaller;
+use crate::error::AppResult;
+use crate::forms::FormErrors;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::profile::yes_no;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A concern to raise.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConcernBody {
+    /// Who it is about, by name; omit or `null` when it is about the person raising it.
+    #[serde(default)]
+    pub about: Option<String>,
+    /// What was seen or heard, in the person's own words where possible.
+    pub what_happened: String,
+    #[serde(default)]
+    pub when_and_where: String,
+    /// A category id from `frameworks/concern-categories.csv`, like `online` or `other`.
+    pub category: String,
+    pub immediate_danger: bool,
+    pub told_in_person: bool,
+    /// About a member of staff or the safeguarding team: it goes to the senior leader instead.
+    #[serde(default)]
+    pub about_staff: bool,
+}
+
+/// A receipt: what the person who raised a concern may see of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receipt {
+    pub id: String,
+    pub reference: String,
+    pub category: String,
+    /// `received`, `being_handled` or `closed`.
+    pub status: String,
+    /// RFC 3339.
+    pub raised_at: String,
+}
+
+/// The caller's receipts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Receipts {
+    pub items: Vec<Receipt>,
+}
+
+#[utoipa::path(post, path = "/api/v1/concerns", tag = "concerns", request_body = ConcernBody,
+    responses((status = 201, body = Receipt), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    ApiJson(body): ApiJson<ConcernBody>,
+) -> AppResult<(StatusCode, Json<Receipt>)> {
+    let form = ConcernForm {
+        about: if body.about.is_some() { "someone" } else { "me" }.into(),
+        about_name: body.about.unwrap_or_default(),
+        what_happened: body.what_happened,
+        when_and_where: body.when_and_where,
+        category: body.category.clone(),
+        immediate_danger: yes_no(body.immediate_danger).into(),
+        told_in_person: yes_no(body.told_in_person).into(),
+        about_staff: yes_no(body.about_staff).into(),
+        received_via: String::new(),
+    };
+    let mut errors = FormErrors::default();
+    let offered = state.store.concern_settings(&scope).await?.offered();
+    let concern = form.parse(&offered, &mut errors).ok_or(errors)?;
+    let (id, reference) = raise(&state, &scope, concern).await?;
+    let receipt = Receipt {
+        id: id.to_string(),
+        reference,
+        category: body.category,
+        status: "received".into(),
+        raised_at: crate::api::rfc3339(state.store.now()),
+    };
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+#[utoipa::path(get, path = "/api/v1/concerns", tag = "concerns",
+    responses((status = 200, body = Receipts)), security(("bearer" = [])))]
+pub async fn mine(State(state): State<AppState>, ApiCaller(scope): ApiCaller) -> AppResult<Json<Receipts>> {
+    let items = state
+        .store
+        .my_concerns(&scope)
+        .await?
+        .into_iter()
+        .map(|c| Receipt {
+            id: c.id.to_string(),
+            reference: c.reference,
+            category: c.category,
+            status: c.status.as_str().into(),
+            raised_at: crate::api::rfc3339(c.raised_at),
+        })
+        .collect();
+    Ok(Json(Receipts { items }))
+}
+
+/// A concern waiting for, or in the hands of, the safeguarding team: no content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InboxItem {
+    pub id: String,
+    pub reference: String,
+    pub category: String,
+    /// `received`, `being_handled` or `closed`.
+    pub status: String,
+    pub immediate_danger: bool,
+    /// RFC 3339.
+    pub raised_at: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/concerns/inbox", tag = "concerns", params(crate::api::Paging),
+    responses((status = 200, body = crate::api::Paged<InboxItem>), (status = 403, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    crate::api::ApiQuery(paging): crate::api::ApiQuery<crate::api::Paging>,
+) -> AppResult<Json<crate::api::Paged<InboxItem>>> {
+    let page = state.store.concern_inbox(&scope, paging.page, paging.per_page()).await?;
+    Ok(Json(crate::api::Paged::from(page, |c| InboxItem {
+        id: c.id.to_string(),
+        reference: c.reference,
+        category: c.category,
+        status: c.status.as_str().into(),
+        immediate_danger: c.immediate_danger,
+        raised_at: crate::api::rfc3339(c.raised_at),
+    })))
+}
+
+/// The case opened when a concern is acknowledged.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Acknowledged {
+    pub case: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/concerns/{id}/acknowledge", tag = "concerns",
+    params(("id" = String, Path, description = "The concern's id")),
+    responses((status = 201, body = Acknowledged), (status = 404, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> AppResult<(StatusCode, Json<Acknowledged>)> {
+    let id: domain::ConcernId = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
+    let mut tx = state.store.write(&scope).await?;
+    let case = tx.acknowledge_concern(id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Acknowledged { case: case.to_string() })))
+}
+
+/// How concerns are raised in the organisation.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SettingsBody {
+    /// Hours a concern may wait to be acknowledged before it escalates to the deputies, from 1 to 72.
+    pub acknowledge_within_hours: u8,
+    /// Category ids reporters are not offered; never `prevent` or `other`.
+    #[serde(default)]
+    pub hidden_categories: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/concern-settings", tag = "concerns",
+    responses((status = 200, body = SettingsBody), (status = 403, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn settings(State(state): State<AppState>, ApiCaller(scope): ApiCaller) -> AppResult<Json<SettingsBody>> {
+    let settings = state.store.concern_settings(&scope).await?;
+    Ok(Json(SettingsBody {
+        acknowledge_within_hours: settings.acknowledge_within_hours,
+        hidden_categories: settings.hidden_categories,
+    }))
+}
+
+#[utoipa::path(put, path = "/api/v1/concern-settings", tag = "concerns", request_body = SettingsBody,
+    responses((status = 200, body = SettingsBody), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+pub async fn record_settings(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    ApiJson(body): ApiJson<SettingsBody>,
+) -> AppResult<Json<SettingsBody>> {
+    let settings = domain::concerns::ConcernSettings::parse(
+        &body.acknowledge_within_hours.to_string(),
+        &body.hidden_categories,
+    )
+    .map_err(|(field, message)| crate::error::AppError::Invalid { field: field.into(), message: message.into() })?;
+    let mut tx = state.store.write(&scope).await?;
+    tx.record_concern_settings(&settings).await?;
+    tx.commit().await?;
+    Ok(Json(body))
+}
+
+/// The person who raised a concern adds a file to it (multipart, the file in `file`), while it is open.
+/// They cannot read it back.
+#[utoipa::path(post, path = "/api/v1/concerns/{id}/files", tag = "concerns",
+    params(("id" = String, Path, description = "The concern's id, from the receipt")),
+    request_body(content = crate::platform::files::Upload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Added"), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    mut form: axum::extract::Multipart,
+) -> AppResult<StatusCode> {
+    let id: domain::ConcernId = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
+    let (name, bytes) = crate::uploads::uploaded(&mut form).await?;
+    let mut tx = state.store.write(&scope).await?;
+    tx.attach_to_concern(id, &name, &bytes).await?;
+    tx.commit().await?;
+    Ok(StatusCode::CREATED)
+}

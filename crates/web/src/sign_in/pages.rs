@@ -1,0 +1,259 @@
+//! Signing in: email and password, then the authenticator code (or a recovery code), or enrolment of an
+//! authenticator when the person's roles require one and they have none yet.
+
+use crate::AppState;
+use crate::auth::{Member, Pending, redirect_with_session};
+use crate::error::{AppError, AppResult};
+use crate::forms::FormErrors;
+use crate::layout::{Chrome, long_datetime, render};
+use crate::sign_in::setup::user_agent;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use store::StoreError;
+use store::auth::{NextStep, PasswordOutcome};
+use store::totp;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    form: SignInForm,
+    errors: FormErrors,
+    setup_needed: bool,
+}
+
+pub async fn show(State(state): State<AppState>) -> AppResult<Response> {
+    let setup_needed = state.store.needs_setup().await?;
+    sign_in_page(SignInForm::default(), FormErrors::default(), setup_needed)
+}
+
+fn sign_in_page(form: SignInForm, errors: FormErrors, setup_needed: bool) -> AppResult<Response> {
+    render(&SignInPage { chrome: Chrome::public("Sign in").with_errors(&errors), form, errors, setup_needed })
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Response> {
+    let mut errors = FormErrors::default();
+    if form.email.trim().is_empty() {
+        errors.add("email", "Enter your email address");
+    }
+    if form.password.is_empty() {
+        errors.add("password", "Enter your password");
+    }
+    if !errors.is_empty() {
+        return sign_in_page(form, errors, false);
+    }
+    match state.store.sign_in_password(&form.email, &form.password, &user_agent(&headers)).await? {
+        PasswordOutcome::Accepted { token, next } => Ok(redirect_with_session(
+            match next {
+                NextStep::EnterCode => "/sign-in/code",
+                NextStep::EnrolSecondFactor => "/sign-in/enrol",
+                NextStep::SignedIn => "/",
+            },
+            &token,
+        )),
+        PasswordOutcome::Rejected => {
+            errors.add("email", "Enter a correct email address and password");
+            sign_in_page(form, errors, false)
+        }
+        PasswordOutcome::Locked { until } => {
+            errors.add(
+                "email",
+                format!(
+                    "Too many failed attempts. Try again after {} (UTC), or reset your password",
+                    long_datetime(until)
+                ),
+            );
+            sign_in_page(form, errors, false)
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/sign_in_code.html")]
+struct CodePage {
+    chrome: Chrome,
+    errors: FormErrors,
+    recovery: bool,
+}
+
+pub async fn code_show(Pending(session): Pending) -> AppResult<Response> {
+    if !session.has_second_factor {
+        return Ok(Redirect::to("/sign-in/enrol").into_response());
+    }
+    render(&CodePage {
+        chrome: Chrome::pending("Enter your code", &session),
+        errors: FormErrors::default(),
+        recovery: false,
+    })
+}
+
+pub async fn code_submit(
+    State(state): State<AppState>,
+    Pending(session): Pending,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let result = state.store.sign_in_code(&session, &form.code).await;
+    second_factor_answer(result, &session, false)
+}
+
+pub async fn recovery_show(Pending(session): Pending) -> AppResult<Response> {
+    render(&CodePage {
+        chrome: Chrome::pending("Use a recovery code", &session),
+        errors: FormErrors::default(),
+        recovery: true,
+    })
+}
+
+pub async fn recovery_submit(
+    State(state): State<AppState>,
+    Pending(session): Pending,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let result = state.store.sign_in_recovery_code(&session, &form.code).await;
+    second_factor_answer(result, &session, true)
+}
+
+fn second_factor_answer(
+    result: Result<String, StoreError>,
+    session: &store::auth::Session,
+    recovery: bool,
+) -> AppResult<Response> {
+    match result {
+        Ok(token) => Ok(redirect_with_session("/", &token)),
+        Err(StoreError::Conflict(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("code", message);
+            let title = if recovery { "Use a recovery code" } else { "Enter your code" };
+            render(&CodePage { chrome: Chrome::pending(title, session).with_errors(&errors), errors, recovery })
+        }
+        Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/enrol.html")]
+struct EnrolPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    secret: String,
+    url: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/recovery_codes.html")]
+struct RecoveryCodesPage {
+    chrome: Chrome,
+    codes: Vec<String>,
+}
+
+pub async fn enrol_show(State(state): State<AppState>, Pending(session): Pending) -> AppResult<Response> {
+    if session.has_second_factor {
+        return Ok(Redirect::to("/sign-in/code").into_response());
+    }
+    let secret = state.store.begin_enrolment(&session).await?;
+    let url = totp::provisioning_url(&secret, &session.email);
+    render(&EnrolPage {
+        chrome: Chrome::pending("Set up your authenticator app", &session),
+        errors: FormErrors::default(),
+        secret,
+        url,
+    })
+}
+
+pub async fn enrol_submit(
+    State(state): State<AppState>,
+    Pending(session): Pending,
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    match state.store.confirm_enrolment(&session, &form.code).await {
+        Ok((token, codes)) => {
+            let mut response =
+                render(&RecoveryCodesPage { chrome: Chrome::pending("Save your recovery codes", &session), codes })?;
+            if let Ok(value) = crate::auth::session_cookie(&token).parse() {
+                response.headers_mut().insert(axum::http::header::SET_COOKIE, value);
+            }
+            Ok(response)
+        }
+        Err(StoreError::Conflict(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("code", message);
+            let secret = state.store.begin_enrolment(&session).await?;
+            let url = totp::provisioning_url(&secret, &session.email);
+            render(&EnrolPage {
+                chrome: Chrome::pending("Set up your authenticator app", &session).with_errors(&errors),
+                errors,
+                secret,
+                url,
+            })
+        }
+        Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AgainForm {
+    code: String,
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in/sign_in_again.html")]
+struct AgainPage {
+    chrome: Chrome,
+    errors: FormErrors,
+    next: String,
+}
+
+/// Only a path on this site may follow, never another site's address.
+fn local_path(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_owned() } else { "/".into() }
+}
+
+pub async fn again_show(
+    State(state): State<AppState>,
+    member: Member,
+    Query(form): Query<AgainForm>,
+) -> AppResult<Response> {
+    let chrome = Chrome::member(&state, "Confirm it is you", &member.session, "").await?;
+    render(&AgainPage { chrome, errors: FormErrors::default(), next: local_path(&form.next) })
+}
+
+pub async fn again_submit(
+    State(state): State<AppState>,
+    member: Member,
+    Form(form): Form<AgainForm>,
+) -> AppResult<Response> {
+    let next = local_path(&form.next);
+    match state.store.refresh_second_factor(&member.session, &form.code).await {
+        Ok(()) => Ok(Redirect::to(&next).into_response()),
+        Err(StoreError::Conflict(message)) => {
+            let mut errors = FormErrors::default();
+            errors.add("code", message);
+            let chrome = Chrome::member(&state, "Confirm it is you", &member.session, "").await?.with_errors(&errors);
+            render(&AgainPage { chrome, errors, next })
+        }
+        Err(e) => Err(AppError::from(e)),
+    }
+}
