@@ -4,6 +4,7 @@
 //! an organisation has a safeguarding lead, a safeguarding role is only granted when another lead confirms.
 
 use crate::audit::Page;
+use crate::db::Reader;
 use crate::db::{date, parse_date, parse_id, parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::{ActorKind, OrgScope};
@@ -150,16 +151,27 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] when the account is not a member.
     pub async fn member(&self, scope: &OrgScope, account: AccountId) -> StoreResult<Member> {
-        let row = sqlx::query(
-            "SELECT a.id, a.email, a.display_name, a.totp_confirmed_at, m.disabled_at \
+        self.member_in(&mut Reader::Pool(&self.pool), scope, account).await
+    }
+
+    pub(crate) async fn member_in(
+        &self,
+        db: &mut Reader<'_>,
+        scope: &OrgScope,
+        account: AccountId,
+    ) -> StoreResult<Member> {
+        let row = db
+            .fetch_optional(
+                sqlx::query(
+                    "SELECT a.id, a.email, a.display_name, a.totp_confirmed_at, m.disabled_at \
              FROM memberships m JOIN accounts a ON a.id = m.account_id WHERE m.org_id = $1 AND a.id = $2",
-        )
-        .bind(scope.org().to_string())
-        .bind(account.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .found()?;
-        let roles = self.roles_of(scope.org(), &[account]).await?;
+                )
+                .bind(scope.org().to_string())
+                .bind(account.to_string()),
+            )
+            .await?
+            .found()?;
+        let roles = self.roles_in(db, scope.org(), &[account]).await?;
         Ok(Member {
             account_id: account,
             email: row.try_get("email")?,
@@ -172,6 +184,15 @@ impl Store {
 
     /// The roles in force today for some accounts of one organisation, in one query.
     pub(crate) async fn roles_of(&self, org: OrgId, accounts: &[AccountId]) -> StoreResult<Vec<(AccountId, HeldRole)>> {
+        self.roles_in(&mut Reader::Pool(&self.pool), org, accounts).await
+    }
+
+    pub(crate) async fn roles_in(
+        &self,
+        db: &mut Reader<'_>,
+        org: OrgId,
+        accounts: &[AccountId],
+    ) -> StoreResult<Vec<(AccountId, HeldRole)>> {
         if accounts.is_empty() {
             return Ok(Vec::new());
         }
@@ -186,7 +207,7 @@ impl Store {
         for account in accounts {
             query = query.bind(account.to_string());
         }
-        let rows = query.fetch_all(&self.pool).await?;
+        let rows = db.fetch_all(query).await?;
         let mut held = rows
             .iter()
             .map(|row| {
@@ -248,6 +269,14 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn safeguarding_lead_emails(&self, scope: &OrgScope) -> StoreResult<Vec<String>> {
+        self.safeguarding_lead_emails_in(&mut Reader::Pool(&self.pool), scope).await
+    }
+
+    pub(crate) async fn safeguarding_lead_emails_in(
+        &self,
+        db: &mut Reader<'_>,
+        scope: &OrgScope,
+    ) -> StoreResult<Vec<String>> {
         let text = format!(
             "SELECT DISTINCT a.email FROM effective_roles g JOIN accounts a ON a.id = g.account_id \
              JOIN memberships m ON m.account_id = g.account_id AND m.org_id = g.org_id \
@@ -257,11 +286,9 @@ impl Store {
                 .replace("starts_on", "g.starts_on")
                 .replace("ends_on", "g.ends_on")
         );
-        Ok(sqlx::query_scalar(crate::db::sql(text))
-            .bind(scope.org().to_string())
-            .bind(date(self.now().date()))
-            .fetch_all(&self.pool)
-            .await?)
+        let query = sqlx::query(crate::db::sql(text)).bind(scope.org().to_string()).bind(date(self.now().date()));
+        let rows = db.fetch_all(query).await?;
+        Ok(rows.iter().map(|row| row.try_get("email")).collect::<Result<_, _>>()?)
     }
 }
 
@@ -497,8 +524,12 @@ impl WriteTx<'_> {
         if let AccountReset::Email(email) = &reset {
             self.require_unused_email(email.as_str()).await?;
         }
-        let holds_safeguarding_role =
-            self.store().roles_of(self.org()?, &[account]).await?.iter().any(|(_, held)| held.role.is_safeguarding());
+        let holds_safeguarding_role = {
+            let (store, org) = (self.store(), self.org()?);
+            store.roles_in(&mut Reader::Tx(self.conn()), org, &[account]).await?
+        }
+        .iter()
+        .any(|(_, held)| held.role.is_safeguarding());
         if self.lead_must_confirm(holds_safeguarding_role).await? {
             let new_email = match &reset {
                 AccountReset::Email(email) => Some(email.as_str().to_owned()),

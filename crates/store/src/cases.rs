@@ -3,6 +3,7 @@
 //! content is audited; the chronology is append-only; the status moves only through the domain's machine.
 
 use crate::audit::Page;
+use crate::db::Reader;
 use crate::db::{date, parse_date, parse_id, parse_ts, sql, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::keys::Opener;
@@ -346,7 +347,15 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn safeguarding_team(&self, scope: &OrgScope) -> StoreResult<Vec<(AccountId, String)>> {
-        self.members_holding(scope, "('safeguarding_lead', 'safeguarding_officer')").await
+        self.safeguarding_team_in(&mut Reader::Pool(&self.pool), scope).await
+    }
+
+    pub(crate) async fn safeguarding_team_in(
+        &self,
+        db: &mut Reader<'_>,
+        scope: &OrgScope,
+    ) -> StoreResult<Vec<(AccountId, String)>> {
+        self.members_holding_in(db, scope, "('safeguarding_lead', 'safeguarding_officer')").await
     }
 
     /// Every active member by name: a case can be shared with any colleague, or name any of them.
@@ -364,8 +373,13 @@ impl Store {
         rows.iter().map(named_account).collect()
     }
 
-    async fn members_holding(&self, scope: &OrgScope, roles: &str) -> StoreResult<Vec<(AccountId, String)>> {
-        let rows = sqlx::query(sql(format!(
+    async fn members_holding_in(
+        &self,
+        db: &mut Reader<'_>,
+        scope: &OrgScope,
+        roles: &str,
+    ) -> StoreResult<Vec<(AccountId, String)>> {
+        let rows = db.fetch_all(sqlx::query(sql(format!(
             "SELECT DISTINCT a.id, a.display_name FROM effective_roles g JOIN accounts a ON a.id = g.account_id \
              JOIN memberships m ON m.account_id = g.account_id AND m.org_id = g.org_id \
              WHERE g.org_id = $1 AND g.role IN {roles} AND m.disabled_at IS NULL AND {} ORDER BY a.display_name",
@@ -376,7 +390,7 @@ impl Store {
         )))
         .bind(scope.org().to_string())
         .bind(date(self.now().date()))
-        .fetch_all(&self.pool)
+        )
         .await?;
         rows.iter().map(named_account).collect()
     }
@@ -428,7 +442,11 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn may_break_glass(&self, scope: &OrgScope) -> StoreResult<bool> {
-        Ok(self.concerns_handled(scope).await? == Some("yes"))
+        self.may_break_glass_in(&mut Reader::Pool(&self.pool), scope).await
+    }
+
+    pub(crate) async fn may_break_glass_in(&self, db: &mut Reader<'_>, scope: &OrgScope) -> StoreResult<bool> {
+        Ok(self.concerns_handled_in(db, scope).await? == Some("yes"))
     }
 
     async fn entries(&self, open: &Opener<'_>, id: CaseId) -> StoreResult<Vec<Entry>> {
@@ -799,7 +817,7 @@ impl WriteTx<'_> {
         // Whoever manages the case gives tasks to the team (who then reach the case); anyone else only
         // takes tasks on themselves, so that nobody widens who reaches a case without managing it.
         let scope = self.scope()?;
-        let team = self.store().safeguarding_team(&scope).await?;
+        let team = self.store().safeguarding_team_in(&mut Reader::Tx(self.conn()), &scope).await?;
         let may_own = if state.reach == Reach::Manage {
             team.iter().any(|(member, _)| *member == owner)
         } else {
@@ -966,7 +984,8 @@ impl WriteTx<'_> {
         authorised_by: AccountId,
     ) -> StoreResult<()> {
         self.case_state(id, Reach::Work).await?;
-        let team = self.store().safeguarding_team(&self.scope()?).await?;
+        let scope = self.scope()?;
+        let team = self.store().safeguarding_team_in(&mut Reader::Tx(self.conn()), &scope).await?;
         if !team.iter().any(|(member, _)| *member == authorised_by) {
             let message = "Choose a member of the safeguarding team";
             return Err(StoreError::Invalid { field: "authorised_by", message });
@@ -1094,8 +1113,14 @@ impl WriteTx<'_> {
         self.case_state(id, Reach::Manage).await?;
         let scope = self.scope()?;
         let eligible = match kind {
-            "assigned" => self.store().safeguarding_team(&scope).await?.iter().any(|(member, _)| *member == account),
-            _ => self.store().member(&scope, account).await.ok().is_some_and(|m| m.disabled_at.is_none()),
+            "assigned" => {
+                let team = self.store().safeguarding_team_in(&mut Reader::Tx(self.conn()), &scope).await?;
+                team.iter().any(|(member, _)| *member == account)
+            }
+            _ => {
+                let member = self.store().member_in(&mut Reader::Tx(self.conn()), &scope, account).await;
+                member.ok().is_some_and(|m| m.disabled_at.is_none())
+            }
         };
         if !eligible {
             return Err(StoreError::Invalid {
@@ -1156,7 +1181,7 @@ impl WriteTx<'_> {
     pub async fn break_glass(&mut self, reason: &str) -> StoreResult<OffsetDateTime> {
         let scope = self.scope()?;
         let account = self.actor().account.ok_or(StoreError::NotFound)?;
-        if !self.store().may_break_glass(&scope).await? {
+        if !self.store().may_break_glass_in(&mut Reader::Tx(self.conn()), &scope).await? {
             return Err(StoreError::Conflict("Only the senior leader named in the role registry today can do this"));
         }
         let until = self.store().now() + domain::cases::BREAK_GLASS_FOR;
@@ -1308,6 +1333,6 @@ impl WriteTx<'_> {
 
     async fn nation(&mut self) -> StoreResult<domain::org::Nation> {
         let scope = self.scope()?;
-        Ok(self.store().organisation(&scope).await?.nation)
+        Ok(self.store().organisation_in(&mut Reader::Tx(self.conn()), scope.org()).await?.nation)
     }
 }

@@ -2,6 +2,7 @@
 //! each read audited as case content. A reporter sees a receipt and the status, never the content.
 
 use crate::audit::Page;
+use crate::db::Reader;
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -135,7 +136,11 @@ impl WriteTx<'_> {
     pub async fn acknowledge_concern(&mut self, id: ConcernId) -> StoreResult<CaseId> {
         let handled = match self.actor().kind {
             crate::scope::ActorKind::Operator => None,
-            _ => Some(self.store().concerns_handled(&self.scope()?).await?.ok_or(StoreError::NotFound)?),
+            _ => {
+                let scope = self.scope()?;
+                let handled = self.store().concerns_handled_in(&mut Reader::Tx(self.conn()), &scope).await?;
+                Some(handled.ok_or(StoreError::NotFound)?)
+            }
         };
         let changed = sqlx::query(
             "UPDATE concerns SET status = 'being_handled', acknowledged_at = $3, acknowledged_by = $4 \
@@ -258,15 +263,23 @@ impl Store {
     /// Which concerns the actor handles: `Some("no")` for a safeguarding lead (all but those about staff),
     /// `Some("yes")` for today's senior leader in the role registry (only those), `None` for anyone else.
     pub(crate) async fn concerns_handled(&self, scope: &OrgScope) -> StoreResult<Option<&'static str>> {
+        self.concerns_handled_in(&mut Reader::Pool(&self.pool), scope).await
+    }
+
+    pub(crate) async fn concerns_handled_in(
+        &self,
+        db: &mut Reader<'_>,
+        scope: &OrgScope,
+    ) -> StoreResult<Option<&'static str>> {
         if scope.has_role(domain::roles::Role::SafeguardingLead) {
             return Ok(Some("no"));
         }
         let Some(account) = scope.actor().account else { return Ok(None) };
-        let email: Option<String> = sqlx::query_scalar("SELECT email FROM accounts WHERE id = $1")
-            .bind(account.to_string())
-            .fetch_optional(&self.pool)
+        let row = db
+            .fetch_optional(sqlx::query("SELECT email FROM accounts WHERE id = $1").bind(account.to_string()))
             .await?;
-        let holders = self.holders_on(scope, self.now().date()).await?;
+        let email: Option<String> = row.map(|row| row.try_get("email")).transpose()?;
+        let holders = self.holders_on_in(db, &scope.org().to_string(), self.now().date()).await?;
         let is_senior_leader = holders
             .iter()
             .any(|h| h.post == domain::registry::Post::SeniorLeader && h.email.is_some() && h.email == email);

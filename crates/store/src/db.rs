@@ -2,8 +2,9 @@
 
 use crate::error::{StoreError, StoreResult};
 use sqlx::any::AnyPoolOptions;
+use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, AssertSqlSafe, Executor, SqlSafeStr};
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Executor, SqlSafeStr};
 use std::borrow::Cow;
 use time::format_description::well_known::Iso8601;
 use time::macros::format_description;
@@ -168,6 +169,31 @@ pub(crate) fn parse_date(text: &str) -> StoreResult<Date> {
 /// Builds a query from runtime text; used only where the statement is assembled from trusted fragments.
 pub(crate) fn sql(text: String) -> impl SqlSafeStr {
     AssertSqlSafe(text)
+}
+
+/// Where a read runs: on the pool, or on a write's own transaction, so that what a write checks before it
+/// changes something is read in the same transaction as the change.
+pub(crate) enum Reader<'a> {
+    Pool(&'a AnyPool),
+    Tx(&'a mut AnyConnection),
+}
+
+type Query<'q> = sqlx::query::Query<'q, Any, AnyArguments>;
+
+impl Reader<'_> {
+    pub(crate) async fn fetch_all(&mut self, query: Query<'_>) -> Result<Vec<AnyRow>, sqlx::Error> {
+        match self {
+            Reader::Pool(pool) => query.fetch_all(*pool).await,
+            Reader::Tx(conn) => query.fetch_all(&mut **conn).await,
+        }
+    }
+
+    pub(crate) async fn fetch_optional(&mut self, query: Query<'_>) -> Result<Option<AnyRow>, sqlx::Error> {
+        match self {
+            Reader::Pool(pool) => query.fetch_optional(*pool).await,
+            Reader::Tx(conn) => query.fetch_optional(&mut **conn).await,
+        }
+    }
 }
 
 #[cfg(test)]

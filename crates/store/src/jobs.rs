@@ -204,6 +204,21 @@ impl Store {
         Ok(())
     }
 
+    /// How many jobs wait to run and how many have failed for good, for the operator's metrics.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn job_counts(&self) -> StoreResult<(i64, i64)> {
+        let row = sqlx::query(
+            "SELECT COALESCE(SUM(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END), 0) AS waiting, \
+             COALESCE(SUM(CASE WHEN failed_at IS NULL THEN 0 ELSE 1 END), 0) AS failed \
+             FROM jobs WHERE finished_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((row.try_get("waiting")?, row.try_get("failed")?))
+    }
+
     /// The jobs queued, running and failed (finished ones are left out), oldest first.
     ///
     /// # Errors

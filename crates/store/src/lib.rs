@@ -111,6 +111,14 @@ impl Store {
         self.clock.now()
     }
 
+    /// The database connections open, and how many of them are in use, for the operator's metrics.
+    #[must_use]
+    pub fn connections(&self) -> (u32, u32) {
+        let open = self.pool.size();
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(open);
+        (open, open.saturating_sub(idle))
+    }
+
     /// Closes the pool, waiting for connections to be returned.
     pub async fn close(&self) {
         self.pool.close().await;

@@ -1,5 +1,6 @@
 //! Organisations: creating them (set-up, the command line, demo data) and reading one's own.
 
+use crate::db::Reader;
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -63,9 +64,15 @@ impl Store {
     }
 
     pub(crate) async fn organisation_by_id(&self, id: OrgId) -> StoreResult<Organisation> {
-        let row = sqlx::query(crate::db::sql(format!("SELECT {COLUMNS} FROM organisations WHERE id = $1")))
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
+        self.organisation_in(&mut Reader::Pool(&self.pool), id).await
+    }
+
+    pub(crate) async fn organisation_in(&self, db: &mut Reader<'_>, id: OrgId) -> StoreResult<Organisation> {
+        let row = db
+            .fetch_optional(
+                sqlx::query(crate::db::sql(format!("SELECT {COLUMNS} FROM organisations WHERE id = $1")))
+                    .bind(id.to_string()),
+            )
             .await?
             .found()?;
         organisation(&row)

@@ -1,5 +1,6 @@
 //! The organisation profile, kept as dated versions so that it can be shown "as at" any past date.
 
+use crate::db::Reader;
 use crate::db::{parse_ts, ts};
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -53,18 +54,29 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn profile_as_at(&self, scope: &OrgScope, day: Option<Date>) -> StoreResult<Option<ProfileVersion>> {
+        self.profile_as_at_in(&mut Reader::Pool(&self.pool), scope, day).await
+    }
+
+    pub(crate) async fn profile_as_at_in(
+        &self,
+        db: &mut Reader<'_>,
+        scope: &OrgScope,
+        day: Option<Date>,
+    ) -> StoreResult<Option<ProfileVersion>> {
         let until = match day {
             Some(day) => ts(day.next_day().unwrap_or(day).midnight().assume_utc()),
             None => ts(self.now() + time::Duration::seconds(1)),
         };
-        let row = sqlx::query(crate::db::sql(format!(
-            "SELECT {COLUMNS} FROM profile_versions WHERE org_id = $1 AND recorded_at < $2 \
+        let row = db
+            .fetch_optional(
+                sqlx::query(crate::db::sql(format!(
+                    "SELECT {COLUMNS} FROM profile_versions WHERE org_id = $1 AND recorded_at < $2 \
              ORDER BY recorded_at DESC LIMIT 1"
-        )))
-        .bind(scope.org().to_string())
-        .bind(until)
-        .fetch_optional(&self.pool)
-        .await?;
+                )))
+                .bind(scope.org().to_string())
+                .bind(until),
+            )
+            .await?;
         row.as_ref().map(version).transpose()
     }
 
@@ -91,7 +103,8 @@ impl WriteTx<'_> {
     /// When the database cannot be written.
     pub async fn record_profile(&mut self, profile: &Profile) -> StoreResult<ProfileVersionId> {
         let org = self.org()?.to_string();
-        let previous = self.store().profile_as_at(&self.scope()?, None).await?;
+        let scope = self.scope()?;
+        let previous = self.store().profile_as_at_in(&mut Reader::Tx(self.conn()), &scope, None).await?;
         let id = ProfileVersionId::new();
         sqlx::query(crate::db::sql(format!(
             "INSERT INTO profile_versions ({COLUMNS}, org_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"

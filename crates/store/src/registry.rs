@@ -1,5 +1,6 @@
 //! The role registry (who holds each safeguarding post, with dates) and how to reach the safeguarding team.
 
+use crate::db::Reader;
 use crate::db::{date, parse_date, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::{ActorKind, OrgScope};
@@ -67,15 +68,21 @@ impl Store {
     }
 
     async fn holders_on_org(&self, org: &str, day: Date) -> StoreResult<Vec<Holding>> {
-        let rows = sqlx::query(crate::db::sql(format!(
-            "{SELECT} WHERE h.org_id = $1 AND h.starts_on <= $2 AND (h.ends_on IS NULL OR h.ends_on >= $2) \
+        self.holders_on_in(&mut Reader::Pool(&self.pool), org, day).await
+    }
+
+    pub(crate) async fn holders_on_in(&self, db: &mut Reader<'_>, org: &str, day: Date) -> StoreResult<Vec<Holding>> {
+        let rows = db
+            .fetch_all(
+                sqlx::query(crate::db::sql(format!(
+                    "{SELECT} WHERE h.org_id = $1 AND h.starts_on <= $2 AND (h.ends_on IS NULL OR h.ends_on >= $2) \
              ORDER BY CASE h.post WHEN 'dsl' THEN 1 WHEN 'deputy_dsl' THEN 2 WHEN 'senior_leader' THEN 3 \
              WHEN 'board_safeguarding_lead' THEN 4 ELSE 5 END, d.name, h.starts_on"
-        )))
-        .bind(org)
-        .bind(date(day))
-        .fetch_all(&self.pool)
-        .await?;
+                )))
+                .bind(org)
+                .bind(date(day)),
+            )
+            .await?;
         rows.iter().map(holding).collect()
     }
 
@@ -160,7 +167,9 @@ impl WriteTx<'_> {
         if post == Post::DepartmentPreventContact && department.is_none() {
             return Err(StoreError::Invalid { field: "department", message: "Select the department" });
         }
-        let leads_exist = !self.store().safeguarding_lead_emails(&self.scope()?).await?.is_empty();
+        let scope = self.scope()?;
+        let leads = self.store().safeguarding_lead_emails_in(&mut Reader::Tx(self.conn()), &scope).await?;
+        let leads_exist = !leads.is_empty();
         let actor = self.actor();
         if post.grants_safeguarding_lead()
             && leads_exist

@@ -2,6 +2,7 @@
 //! past date can be shown.
 
 use crate::audit::Page;
+use crate::db::Reader;
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -141,13 +142,18 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such site in the organisation.
     pub async fn site(&self, scope: &OrgScope, id: SiteId) -> StoreResult<Site> {
-        let row =
-            sqlx::query(crate::db::sql(format!("SELECT {SITE_COLUMNS} FROM sites WHERE org_id = $1 AND id = $2")))
-                .bind(scope.org().to_string())
-                .bind(id.to_string())
-                .fetch_optional(&self.pool)
-                .await?
-                .found()?;
+        self.site_in(&mut Reader::Pool(&self.pool), scope, id).await
+    }
+
+    pub(crate) async fn site_in(&self, db: &mut Reader<'_>, scope: &OrgScope, id: SiteId) -> StoreResult<Site> {
+        let row = db
+            .fetch_optional(
+                sqlx::query(crate::db::sql(format!("SELECT {SITE_COLUMNS} FROM sites WHERE org_id = $1 AND id = $2")))
+                    .bind(scope.org().to_string())
+                    .bind(id.to_string()),
+            )
+            .await?
+            .found()?;
         site(&row)
     }
 
@@ -214,7 +220,8 @@ impl WriteTx<'_> {
     /// # Errors
     /// [`StoreError::NotFound`] when there is no such site; [`StoreError::Conflict`] when it is retired.
     pub async fn update_site(&mut self, id: SiteId, details: &SiteDetails) -> StoreResult<()> {
-        let before = self.store().site(&self.scope()?, id).await?;
+        let scope = self.scope()?;
+        let before = self.store().site_in(&mut Reader::Tx(self.conn()), &scope, id).await?;
         if before.retired_at.is_some() {
             return Err(StoreError::Conflict("A retired site cannot be changed"));
         }

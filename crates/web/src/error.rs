@@ -1,5 +1,6 @@
 //! One error type for handlers, rendered in one place: an HTML page for pages, a JSON body for the API.
-//! A 500 shows a reference id and logs the cause; it never shows SQL or a trace.
+//! A 500 shows the request's id as its reference and logs the cause in the request's span; it never shows
+//! SQL or a trace.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -72,8 +73,8 @@ impl IntoResponse for AppError {
                 Problem { status: StatusCode::BAD_REQUEST, field: Some(field), message, reference: None }
             }
             AppError::Internal(cause) => {
-                let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-                tracing::error!(%reference, %cause, "request failed");
+                let reference = crate::platform::request_id().unwrap_or_default();
+                tracing::error!(%cause, "request failed");
                 Problem {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     field: None,

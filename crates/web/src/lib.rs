@@ -55,12 +55,13 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub store: Store,
     pub config: Config,
+    metrics: platform::Metrics,
 }
 
 impl AppState {
     #[must_use]
     pub fn new(store: Store, config: Config) -> Self {
-        Self(Arc::new(Inner { store, config }))
+        Self(Arc::new(Inner { store, config, metrics: platform::Metrics::default() }))
     }
 }
 
@@ -129,6 +130,13 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .layer(middleware::from_fn(platform::render_problems))
         .layer(tower_http::csrf::CsrfLayer::new())
-        .layer(middleware::from_fn_with_state(state, headers::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(platform::panic_response))
+        .layer(middleware::from_fn_with_state(state, platform::observe))
+}
+
+/// The operator's own router: `/metrics` in the Prometheus text format, to be served on an address of its
+/// own (`vigil serve --metrics-listen`), never beside the pages.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", axum::routing::get(platform::metrics)).with_state(state)
 }

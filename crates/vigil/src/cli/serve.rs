@@ -20,6 +20,10 @@ pub struct ServeArgs {
     /// Sender address for outgoing mail.
     #[arg(long, env = "VIGIL_MAIL_FROM", default_value = "vigil@localhost")]
     mail_from: String,
+    /// Address and port for the operator's metrics (`/metrics`, Prometheus text format). Unset, no metrics
+    /// are served; they are never served beside the pages.
+    #[arg(long, env = "VIGIL_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
     /// Demonstration mode: shows the outbox at /outbox. Never use with real data.
     #[arg(long, env = "VIGIL_DEMO")]
     demo: bool,
@@ -58,6 +62,13 @@ pub async fn run(store: Store, args: ServeArgs) -> Result<()> {
     let config = web::Config { public_url: public_url.clone(), demo: args.demo };
     let state = web::AppState::new(store.clone(), config);
     tokio::spawn(web::jobs::Worker::new(state.clone(), web::jobs::worker_name(), smtp).run_forever());
+    if let Some(address) = &args.metrics_listen {
+        let metrics = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen for metrics on {address}"))?;
+        tracing::info!(%address, "metrics are served at /metrics");
+        tokio::spawn(axum::serve(metrics, web::metrics_router(state.clone())).into_future());
+    }
     let app = web::router(state);
     tracing::info!(%public_url, "Vigil is listening");
     axum::serve(listener, app)

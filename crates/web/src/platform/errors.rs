@@ -69,8 +69,8 @@ fn html(problem: &Problem) -> Response {
 
 /// A panic in a handler becomes a plain 500 with a reference, logged; the process carries on.
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
-    tracing::error!(%reference, "handler panicked");
+    let reference = super::request_id().unwrap_or_default();
+    tracing::error!("handler panicked");
     html(&Problem {
         status: StatusCode::INTERNAL_SERVER_ERROR,
         field: None,

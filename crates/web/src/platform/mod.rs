@@ -3,10 +3,12 @@
 mod errors;
 pub(crate) mod files;
 mod health;
+pub(crate) mod observe;
 pub(crate) mod openapi;
 mod outbox;
 
 pub(crate) use errors::{panic_response, render_problems};
+pub(crate) use observe::{Metrics, metrics, observe, request_id};
 
 use crate::routes::{Routes, routes};
 

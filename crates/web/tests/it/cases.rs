@@ -470,6 +470,10 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     let secrets = ["Marbleford", "Quinn", "Zephyr", "praising the attack", "Meeting.pdf"];
     let captured = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(captured.contains("case_entries"), "the capture sees the queries that wrote the entry");
+    assert!(
+        captured.contains("http.route=/api/v1/cases/{id}/entries") && captured.contains("answered"),
+        "the capture sees the request log: its route pattern, never its path"
+    );
     for words in secrets {
         assert!(!captured.contains(words), "the logs hold {words}");
     }

@@ -149,3 +149,36 @@ async fn the_tasks_api_needs_a_token(app: TestApp) {
     assert_eq!(app.api("/api/v1/tasks", "nothing").await.status, StatusCode::UNAUTHORIZED);
 }
 both!(the_tasks_api_needs_a_token);
+
+/// The operator's metrics: requests by route pattern and status, latency, jobs and connections, in the
+/// Prometheus text format, on the operator's own router only.
+async fn metrics_count_requests_by_route_on_the_operators_router_only(app: TestApp) {
+    let scope = app.org("alpha", Nation::England).await;
+    app.member(&scope, "admin@alpha.example", Role::Admin).await;
+    app.sign_in("admin@alpha.example").await;
+    let site = format!("/sites/{}", domain::SiteId::new());
+    assert_eq!(app.get(&site).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/metrics").await.status, StatusCode::NOT_FOUND, "never beside the pages");
+
+    let operator = web::metrics_router(app.state.clone());
+    let answer = tower::ServiceExt::oneshot(
+        operator,
+        axum::http::Request::get("/metrics").body(axum::body::Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let body = http_body_util::BodyExt::collect(answer.into_body()).await.unwrap().to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    for family in
+        ["vigil_jobs_waiting", "vigil_jobs_failed", "vigil_db_connections_open", "vigil_db_connections_in_use"]
+    {
+        assert!(text.contains(family), "{family} in {text}");
+    }
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    let counted = r#"vigil_http_requests_total{route="/sites/{id}",method="GET",status="404"} 1"#;
+    assert!(text.contains(counted), "by route pattern, never the path: {text}");
+    assert!(!text.contains(&site), "{text}");
+    assert!(text.contains(r#"vigil_http_request_duration_seconds_count{route="/sites/{id}"} 1"#), "{text}");
+}
+both!(metrics_count_requests_by_route_on_the_operators_router_only);

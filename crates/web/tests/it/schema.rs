@@ -76,3 +76,32 @@ fn writes_go_through_the_write_transaction() {
     assert!(statements > 30, "the check found the store's write statements");
     assert!(offenders.is_empty(), "writes on the pool instead of a WriteTx:\n{}", offenders.join("\n"));
 }
+
+/// A "tidy" check over the store's source: a write reads what it depends on through its own transaction
+/// (the `*_in` reads given `Reader::Tx`), never through the pool, which on PostgreSQL would read outside
+/// the transaction and could see another state than the one the write changes.
+#[test]
+fn writes_read_through_their_own_transaction() {
+    // What a write may take from the store itself: the clock, the file service and the master key.
+    const NOT_READS: [&str; 3] = ["now", "objects", "master"];
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../store/src");
+    let mut offenders = Vec::new();
+    let mut uses = 0;
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (start, _) in text.match_indices("self.store().") {
+            uses += 1;
+            let method: String = text[start + "self.store().".len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !NOT_READS.contains(&method.as_str()) && !method.ends_with("_in") {
+                let line = text[..start].lines().count() + 1;
+                offenders.push(format!("{}:{line} {method}", path.display()));
+            }
+        }
+    }
+    assert!(uses > 20, "the check found the writes' uses of the store");
+    assert!(offenders.is_empty(), "reads on the pool inside a write:\n{}", offenders.join("\n"));
+}

@@ -250,6 +250,10 @@ async fn a_server_error_shows_a_reference_and_no_internals(app: TestApp) {
     assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(page.body.contains("Sorry, there is a problem with the service"));
     assert!(page.body.contains("tell your administrator this reference"));
+    // The reference is the request's id, which the request's log lines carry.
+    let id = page.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap().to_owned();
+    assert_eq!(id.len(), 12);
+    assert!(page.body.contains(&id), "the page shows the request's id as its reference");
     for leak in ["outbox", "SELECT", "no such table", "relation", "sqlx"] {
         assert!(!page.body.contains(leak), "the page shows {leak}");
     }

@@ -38,6 +38,8 @@ impl Answer {
 /// The application under test, and a browser's memory of its cookie and latest CSRF token.
 pub struct TestApp {
     pub router: Router,
+    /// What the router serves from, for the operator's metrics router.
+    pub state: web::AppState,
     pub store: Store,
     pub clock: Arc<FixedClock>,
     pub db: TestDb,
@@ -59,8 +61,9 @@ impl TestApp {
             .with_objects(objects.clone());
         store.migrate().await.expect("migrate");
         let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
-        let router = web::router(web::AppState::new(store.clone(), config));
-        Self { router, store, clock, db, objects, cookie: Mutex::new(None), csrf: Mutex::new(String::new()) }
+        let state = web::AppState::new(store.clone(), config);
+        let router = web::router(state.clone());
+        Self { router, state, store, clock, db, objects, cookie: Mutex::new(None), csrf: Mutex::new(String::new()) }
     }
 
     /// Sends a request as the browser: with its cookie, remembering any new cookie and CSRF token.
