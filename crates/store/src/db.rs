@@ -103,18 +103,40 @@ async fn assert_sqlite_settings(pool: &AnyPool) -> StoreResult<()> {
     Ok(())
 }
 
-/// Each backend's migration files, embedded in the binary: the same versions and names for both (one list;
-/// a missing file fails the build). A landed file is never edited: change the schema with a new one.
+/// Every migration, one per line, embedded in the binary. `dialect` reads the file of the same name from
+/// each database's folder (`migrations/sqlite`, `migrations/postgres`), for a version whose SQL must differ;
+/// `portable` reads one file from `migrations/portable` for both, for a version whose SQL is the same (write
+/// `BIGINT`, which SQLite accepts, and no booleans: see ADR 0001). New versions are portable unless they
+/// cannot be. A missing file fails the build; a landed file is never edited: change the schema with a new one.
 macro_rules! migrations {
-    ($dialect:literal: $(($version:literal, $file:literal)),* $(,)?) => {
-        &[$(($version, $file, include_str!(concat!("../migrations/", $dialect, "/", $file, ".sql")))),*]
+    ($($kind:ident $version:literal $file:literal;)*) => {
+        const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[$(($version, $file, migrations!(@$kind "sqlite" $file))),*];
+        const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+            &[$(($version, $file, migrations!(@$kind "postgres" $file))),*];
     };
-    ($dialect:literal) => {
-        migrations!($dialect: (1, "0001_foundation"), (2, "0002_confirmation_email"), (3, "0003_profile_and_sites"), (4, "0004_jobs"), (5, "0005_keys_and_files"), (6, "0006_people"), (7, "0007_role_registry"), (8, "0008_post_absences"), (9, "0009_concerns"), (10, "0010_concerns_about_staff"), (11, "0011_concerns_received_via"), (12, "0012_cases"), (13, "0013_concern_settings_drafts_attachments"))
+    (@dialect $dialect:literal $file:literal) => {
+        include_str!(concat!("../migrations/", $dialect, "/", $file, ".sql"))
+    };
+    (@portable $dialect:literal $file:literal) => {
+        include_str!(concat!("../migrations/portable/", $file, ".sql"))
     };
 }
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = migrations!("sqlite");
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = migrations!("postgres");
+
+migrations! {
+    dialect 1 "0001_foundation";
+    dialect 2 "0002_confirmation_email";
+    dialect 3 "0003_profile_and_sites";
+    dialect 4 "0004_jobs";
+    dialect 5 "0005_keys_and_files";
+    dialect 6 "0006_people";
+    dialect 7 "0007_role_registry";
+    dialect 8 "0008_post_absences";
+    dialect 9 "0009_concerns";
+    dialect 10 "0010_concerns_about_staff";
+    dialect 11 "0011_concerns_received_via";
+    dialect 12 "0012_cases";
+    dialect 13 "0013_concern_settings_drafts_attachments";
+}
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {
     let files = match backend {

@@ -5,37 +5,93 @@ use sqlx::Row;
 use store::{Backend, Store, SystemClock};
 use testdb::TestDb;
 
-/// Tables and their columns, sorted, as the database reports them.
-async fn columns(backend: Backend) -> Vec<(String, String)> {
+/// What the schema test compares: each table's columns with their type and whether they may be null, and
+/// the indexes created by the migrations (not those the databases make for keys), sorted.
+#[derive(Debug, PartialEq)]
+struct Schema {
+    columns: Vec<(String, String, String, bool)>,
+    indexes: Vec<(String, String)>,
+}
+
+/// The type as both databases mean it: SQLite's declared type, PostgreSQL's `data_type`. `BIGINT` and
+/// `INTEGER` are one integer type (SQLite gives both 64 bits).
+fn normalised(declared: &str) -> String {
+    match declared.to_uppercase().as_str() {
+        "BIGINT" | "INTEGER" => "INTEGER".into(),
+        other => other.into(),
+    }
+}
+
+/// The schema, as the database reports it.
+async fn schema(backend: Backend) -> Schema {
     let db = TestDb::new(backend).await;
     let store = Store::connect(&db.url, std::sync::Arc::new(SystemClock)).await.unwrap();
     store.migrate().await.unwrap();
     assert!(store.migrations_current().await.unwrap());
     let mut raw = db.raw().await;
-    let query = match backend {
-        Backend::Sqlite => {
-            "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m \
-             JOIN pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
-             AND m.name NOT LIKE '_sqlx%'"
-        }
-        Backend::Postgres => {
-            "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns \
-             WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'"
-        }
+    let (columns, indexes) = match backend {
+        Backend::Sqlite => (
+            // A view's columns have no declared type or constraint on SQLite: they are compared by name.
+            "SELECT m.name AS table_name, p.name AS column_name, \
+             CASE WHEN m.type = 'view' THEN '' ELSE p.type END AS column_type, \
+             CASE WHEN m.type = 'view' THEN 1 WHEN p.pk > 0 OR p.\"notnull\" = 1 THEN 0 ELSE 1 END AS nullable \
+             FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type IN ('table', 'view') \
+             AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+            "SELECT name AS index_name, tbl_name AS table_name FROM sqlite_master WHERE type = 'index' \
+             AND name NOT LIKE 'sqlite_autoindex%'",
+        ),
+        Backend::Postgres => (
+            "SELECT c.table_name::text AS table_name, c.column_name::text AS column_name, \
+             CASE WHEN t.table_type = 'VIEW' THEN '' ELSE c.data_type::text END AS column_type, \
+             CASE WHEN t.table_type = 'VIEW' OR c.is_nullable = 'YES' THEN 1 ELSE 0 END AS nullable \
+             FROM information_schema.columns c JOIN information_schema.tables t \
+             ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = 'public' AND c.table_name NOT LIKE '_sqlx%'",
+            "SELECT i.indexname::text AS index_name, i.tablename::text AS table_name FROM pg_indexes i \
+             WHERE i.schemaname = 'public' AND NOT EXISTS (SELECT 1 FROM pg_constraint k \
+             WHERE k.conname = i.indexname AND k.contype IN ('p', 'u'))",
+        ),
     };
-    let rows = sqlx::query(query).fetch_all(&mut raw).await.unwrap();
-    let mut found: Vec<(String, String)> =
-        rows.iter().map(|r| (r.get::<String, _>("table_name"), r.get::<String, _>("column_name"))).collect();
-    found.sort();
+    let rows = sqlx::query(columns).fetch_all(&mut raw).await.unwrap();
+    let mut columns: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            (
+                r.get::<String, _>("table_name"),
+                r.get::<String, _>("column_name"),
+                normalised(&r.get::<String, _>("column_type")),
+                r.get::<i32, _>("nullable") == 1,
+            )
+        })
+        .collect();
+    columns.sort();
+    let rows = sqlx::query(indexes).fetch_all(&mut raw).await.unwrap();
+    let mut indexes: Vec<_> =
+        rows.iter().map(|r| (r.get::<String, _>("table_name"), r.get::<String, _>("index_name"))).collect();
+    indexes.sort();
     store.close().await;
-    found
+    Schema { columns, indexes }
 }
 
 #[tokio::test]
 async fn both_databases_get_the_same_schema() {
-    let sqlite = columns(Backend::Sqlite).await;
-    assert!(sqlite.len() > 50);
-    assert_eq!(sqlite, columns(Backend::Postgres).await);
+    let sqlite = schema(Backend::Sqlite).await;
+    assert!(sqlite.columns.len() > 50);
+    assert!(sqlite.indexes.len() > 10, "{:?}", sqlite.indexes);
+    // The comparison sees types and nullability, not only names.
+    let accounts = |name: &str| sqlite.columns.iter().find(|c| c.0 == "accounts" && c.1 == name).cloned().unwrap();
+    assert_eq!(accounts("email"), ("accounts".into(), "email".into(), "TEXT".into(), false));
+    assert_eq!(accounts("totp_last_step"), ("accounts".into(), "totp_last_step".into(), "INTEGER".into(), true));
+    let postgres = schema(Backend::Postgres).await;
+    let differ = |a: &[(String, String, String, bool)], b: &[(String, String, String, bool)]| {
+        a.iter().filter(|c| !b.contains(c)).cloned().collect::<Vec<_>>()
+    };
+    assert_eq!(
+        (differ(&sqlite.columns, &postgres.columns), differ(&postgres.columns, &sqlite.columns)),
+        (vec![], vec![]),
+        "columns only on SQLite, and only on PostgreSQL"
+    );
+    assert_eq!(sqlite.indexes, postgres.indexes);
 }
 
 /// A "tidy" check over the store's source: every statement that changes data runs on a write transaction's
