@@ -42,8 +42,7 @@ pub fn hash_token(token: &str) -> String {
 pub fn hash_password(password: &str) -> String {
     Argon2::default()
         .hash_password(password.as_bytes())
-        .map(|hash| hash.to_string())
-        .unwrap_or_else(|e| panic!("argon2 with default parameters cannot fail: {e}"))
+        .map_or_else(|e| panic!("argon2 with default parameters cannot fail: {e}"), |hash| hash.to_string())
 }
 
 /// Whether `password` matches the stored hash.

@@ -5,6 +5,12 @@ use domain::text::parse_date;
 use serde::Deserialize;
 use time::Date;
 
+/// Whether a choice is the one selected, whatever string types the two come as (for the radios and
+/// select macros).
+pub fn same(value: &impl AsRef<str>, selected: &impl AsRef<str>) -> bool {
+    value.as_ref() == selected.as_ref()
+}
+
 /// The options of a yes/no question, for the radios macro.
 pub const YES_NO: [(&str, &str); 2] = [("yes", "Yes"), ("no", "No")];
 

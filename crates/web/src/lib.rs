@@ -1,10 +1,6 @@
 //! Vigil's web layer: an axum library whose [`router`] serves the pages and the JSON API over one route
 //! table. It never binds a socket; the binary does.
 
-// The radios macro compares option values with the selected value whatever their string types, which
-// clippy sees as an owned comparison in askama's generated code.
-#![allow(clippy::cmp_owned)]
-
 mod api;
 mod assets;
 mod auth;

@@ -2,7 +2,7 @@
 //! sqlx's own statement log. This is a test binary of its own, because the counter is process-wide.
 
 // The shared harness, of which this binary uses only a part.
-#[allow(dead_code)]
+#[expect(dead_code, reason = "the shared harness has helpers this binary does not use")]
 #[path = "it/support.rs"]
 mod support;
 

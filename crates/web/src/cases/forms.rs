@@ -263,7 +263,7 @@ impl CaseForm for EntryForm {
     /// A correction starts from `?corrects=<entry id>`.
     fn from_query(query: &str) -> Self {
         let corrects = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "corrects").map(|(_, v)| v);
-        Self { corrects: corrects.map(|v| v.into_owned()).unwrap_or_default(), ..Self::default() }
+        Self { corrects: corrects.map(std::borrow::Cow::into_owned).unwrap_or_default(), ..Self::default() }
     }
 
     fn fields(&self, _: &FormContext) -> Vec<Field> {

@@ -220,7 +220,7 @@ impl CaseView {
             } else {
                 label_of("prevent_type", &case.prevent_type, nation)
             },
-            review: case.summary.review_on.map(long_date).unwrap_or_else(|| "Not set".into()),
+            review: case.summary.review_on.map_or_else(|| "Not set".into(), long_date),
             opened: long_datetime(case.summary.opened_at),
             closed: case.summary.status == CaseStatus::Closed,
             works: case.reach >= Reach::Work,

@@ -111,10 +111,10 @@ async fn every_route_allows_exactly_what_the_policy_says(app: TestApp) {
                 route.method
             ),
             (_, Surface::Page) => {
-                assert!(anonymous.location().starts_with("/sign-in"), "{} {path} needs sign-in", route.method)
+                assert!(anonymous.location().starts_with("/sign-in"), "{} {path} needs sign-in", route.method);
             }
             (_, Surface::Api) => {
-                assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{} {path} needs a token", route.method)
+                assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{} {path} needs a token", route.method);
             }
         }
         let Some(allowed_roles) = expected(route.action) else {

@@ -54,7 +54,7 @@ async fn the_profile_is_recorded_reviewed_and_shown_as_at_a_date(app: TestApp) {
     let now = app.get("/organisation").await;
     assert!(now.body.contains("Keeping Children Safe in Education"));
     assert!(now.body.contains("Prevent duty for your sub-contractors"));
-    let then = app.get(&format!("/organisation?as_at={}", first_day)).await;
+    let then = app.get(&format!("/organisation?as_at={first_day}")).await;
     assert!(!then.body.contains("Keeping Children Safe in Education"), "as at the first day, no under-18s");
     assert!(then.body.contains("Leeds, Bradford"));
     let before = app.get("/organisation?as_at=01/01/2020").await;

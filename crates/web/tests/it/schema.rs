@@ -122,7 +122,7 @@ fn writes_go_through_the_write_transaction() {
                 continue;
             }
             statements += 1;
-            let executor = rest.find(".execute(").map(|i| &rest[i..i + 40]).unwrap_or("");
+            let executor = rest.find(".execute(").map_or("", |i| &rest[i..i + 40]);
             if executor.contains("self.pool") && !BOOKKEEPING.iter().any(|b| sql.contains(b)) {
                 let line = text[..start].lines().count() + 1;
                 offenders.push(format!("{}:{line}", path.display()));
