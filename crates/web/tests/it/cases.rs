@@ -159,7 +159,7 @@ async fn the_lead_triages_decides_refers_and_closes_with_reasons(app: TestApp) {
         &[("outcome", "Channel support in place; mentoring agreed"), ("review_on", "30/5/2027")],
     )
     .await;
-    let page = app.get(&case).await;
+    let page = app.page(&case).await;
     assert!(page.body.contains("Closed") && page.body.contains("Reopen the case"));
     assert!(!page.body.contains(&format!("{case}/decisions")), "a closed case takes nothing but reopening");
     let late = app.post(&format!("{case}/decisions"), &[("decision", "monitor"), ("reason", "Late")]).await;
@@ -227,7 +227,7 @@ async fn the_chronology_is_never_edited_and_actions_become_tasks(app: TestApp) {
         [("what", "Ring Sam's employer about Monday"), ("owner", &officer.to_string()), ("due_on", "2/12/2026")];
     assert_eq!(app.post(&format!("{case}/actions"), &action).await.location(), case);
     app.sign_in("officer@beta.example").await;
-    let home = app.get("/").await;
+    let home = app.page("/").await;
     assert!(home.body.contains("Safeguarding task") && home.body.contains(&case));
     assert!(!home.body.contains("employer about Monday"), "no content outside the case");
     let page = app.get(&case).await;
@@ -235,7 +235,7 @@ async fn the_chronology_is_never_edited_and_actions_become_tasks(app: TestApp) {
     let action_id: String =
         sqlx::query_scalar("SELECT id FROM case_actions").fetch_one(&mut app.db.raw().await).await.unwrap();
     app.post(&format!("{case}/actions/done"), &[("action", &action_id)]).await;
-    assert!(!app.get("/").await.body.contains("Safeguarding task"));
+    assert!(!app.page("/").await.body.contains("Safeguarding task"));
     assert!(
         app.get(&format!("{case}/access")).await.status == StatusCode::NOT_FOUND,
         "an officer works on the case but does not decide who else sees it"
@@ -298,12 +298,12 @@ async fn sharing_restriction_and_break_glass_hold(app: TestApp) {
     app.post(&format!("{case}/restrict"), &[("restricted", "yes")]).await;
     app.sign_in(deputy).await;
     assert_eq!(app.get(&case).await.status, StatusCode::NOT_FOUND);
-    assert!(!app.get("/cases").await.body.contains("S-"));
+    assert!(!app.page("/cases").await.body.contains("S-"));
     // The concern as raised goes with the case: out of the deputy's inbox too.
     let concern: String =
         sqlx::query_scalar("SELECT id FROM concerns").fetch_one(&mut app.db.raw().await).await.unwrap();
     assert_eq!(app.get(&format!("/safeguarding/concerns/{concern}")).await.status, StatusCode::NOT_FOUND);
-    assert!(!app.get("/safeguarding").await.body.contains(&concern));
+    assert!(!app.page("/safeguarding").await.body.contains(&concern));
     app.sign_in("lead@delta.example").await;
     assert_eq!(app.get(&case).await.status, StatusCode::OK);
     app.post(&format!("{case}/restrict"), &[("restricted", "no")]).await;

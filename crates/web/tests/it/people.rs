@@ -76,7 +76,7 @@ async fn people_are_imported_only_when_every_row_is_right(app: TestApp) {
     let bad_date = app.post(&format!("/people/{tara}/archive"), &[("end_date", "yesterday")]).await;
     assert!(bad_date.body.contains("Enter a date like"));
     app.post(&format!("/people/{tara}/archive"), &[("end_date", "01/10/2026")]).await;
-    assert!(!app.get("/people").await.body.contains("Tara Tutor"));
+    assert!(!app.page("/people").await.body.contains("Tara Tutor"));
     assert!(app.get("/people?archived=show").await.body.contains("Tara Tutor"));
 }
 both!(people_are_imported_only_when_every_row_is_right);

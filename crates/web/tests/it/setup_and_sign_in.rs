@@ -182,7 +182,7 @@ async fn pages_carry_security_headers_and_unknown_routes_get_a_404_page(app: Tes
     assert_eq!(api_missing.json()["error"]["status"], 404);
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
     assert_eq!(app.get("/readyz").await.body, "ready");
-    let css = app.get("/assets/vendor/vigil.css").await;
+    let css = app.page("/assets/vendor/vigil.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(!css.body.contains("GDS Transport"));
 }

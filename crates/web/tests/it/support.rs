@@ -95,6 +95,21 @@ impl TestApp {
         self.send(self.request(Method::GET, path).body(Body::empty()).unwrap()).await
     }
 
+    /// A page that must be there: its status is asserted (200) before its body is read, so that an error
+    /// page can never pass a check that something is absent from it.
+    pub async fn page(&self, path: &str) -> Answer {
+        let answer = self.get(path).await;
+        assert_eq!(answer.status, StatusCode::OK, "GET {path}: {}", answer.body);
+        answer
+    }
+
+    /// An API answer that must be there, as [`TestApp::page`] is for pages.
+    pub async fn api_ok(&self, path: &str, token: &str) -> Answer {
+        let answer = self.api(path, token).await;
+        assert_eq!(answer.status, StatusCode::OK, "GET {path}: {}", answer.body);
+        answer
+    }
+
     /// Posts a form with the latest CSRF token, as a browser's form would.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let csrf = self.csrf.lock().unwrap().clone();
