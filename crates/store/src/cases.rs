@@ -5,6 +5,7 @@
 use crate::audit::Page;
 use crate::db::Reader;
 use crate::db::{date, parse_date, parse_id, parse_ts, sql, ts};
+use crate::due::{Items, Source, Whose};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::keys::Opener;
 use crate::scope::OrgScope;
@@ -14,6 +15,7 @@ use domain::cases::{
     AgeGroup, CaseEvent, CaseStatus, Closure, Decision, Feedback, KeyContext, NewAction, NewDisclosure, NewEntry,
     NewReferral, Referral, RiskLevel, Triage,
 };
+use domain::due::{DueItem, Owner};
 use domain::profile::yes_no;
 use domain::roles::Role;
 use domain::{AccountId, CaseActionId, CaseEntryId, CaseId, ConcernId, DisclosureId, ReferralId};
@@ -1334,5 +1336,80 @@ impl WriteTx<'_> {
     async fn nation(&mut self) -> StoreResult<domain::org::Nation> {
         let scope = self.scope()?;
         Ok(self.store().organisation_in(&mut Reader::Tx(self.conn()), scope.org()).await?.nation)
+    }
+}
+
+/// Who reviews safeguarding cases that are not restricted.
+const LEADS: &[Role] = &[Role::SafeguardingLead];
+
+/// Open actions in safeguarding cases, for their owners. Titles carry no content: the link leads to the
+/// case, which checks who reaches it.
+pub(crate) struct CaseActions;
+
+impl Source for CaseActions {
+    fn items<'a>(&'a self, store: &'a Store, scope: &'a OrgScope, whose: &'a Whose<'a>, horizon: Date) -> Items<'a> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT t.case_id, t.owner_id, t.due_on, c.reference FROM case_actions t \
+                 JOIN cases c ON c.id = t.case_id WHERE t.org_id = $1 AND t.done_at IS NULL \
+                 AND c.status <> 'closed' AND t.due_on <= $2 AND ($3 = '' OR t.owner_id = $3) \
+                 ORDER BY t.due_on LIMIT 500",
+            )
+            .bind(scope.org().to_string())
+            .bind(date(horizon))
+            .bind(whose.account())
+            .fetch_all(&store.pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    Ok(DueItem {
+                        source: "case_action",
+                        title: format!("Safeguarding task in case {}", row.try_get::<String, _>("reference")?),
+                        due_on: parse_date(&row.try_get::<String, _>("due_on")?)?,
+                        link: format!("/cases/{}", row.try_get::<String, _>("case_id")?),
+                        owner: Owner::Account(parse_id(&row.try_get::<String, _>("owner_id")?)?),
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+/// Open cases past their review date, for the leads, and restricted ones for the people named on them.
+pub(crate) struct CaseReviews;
+
+impl Source for CaseReviews {
+    fn items<'a>(&'a self, store: &'a Store, scope: &'a OrgScope, whose: &'a Whose<'a>, horizon: Date) -> Items<'a> {
+        Box::pin(async move {
+            let rows = sqlx::query(
+                "SELECT c.id, c.reference, c.review_on, g.account_id FROM cases c \
+                 LEFT JOIN case_access g ON g.case_id = c.id AND g.kind = 'named' AND c.restricted = 'yes' \
+                 WHERE c.org_id = $1 AND c.status <> 'closed' AND c.review_on IS NOT NULL AND c.review_on <= $2 \
+                 AND ((c.restricted = 'no' AND $3 = 'yes') \
+                 OR (g.account_id IS NOT NULL AND ($4 = '' OR g.account_id = $4))) \
+                 ORDER BY c.review_on LIMIT 500",
+            )
+            .bind(scope.org().to_string())
+            .bind(date(horizon))
+            .bind(whose.takes_sql(LEADS))
+            .bind(whose.account())
+            .fetch_all(&store.pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    let owner = match row.try_get::<Option<String>, _>("account_id")? {
+                        Some(named) => Owner::Account(parse_id(&named)?),
+                        None => Owner::Roles(LEADS),
+                    };
+                    Ok(DueItem {
+                        source: "case_review",
+                        title: format!("Review safeguarding case {}", row.try_get::<String, _>("reference")?),
+                        due_on: parse_date(&row.try_get::<String, _>("review_on")?)?,
+                        link: format!("/cases/{}", row.try_get::<String, _>("id")?),
+                        owner,
+                    })
+                })
+                .collect()
+        })
     }
 }

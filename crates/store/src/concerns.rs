@@ -4,16 +4,20 @@
 use crate::audit::Page;
 use crate::db::Reader;
 use crate::db::{parse_ts, ts};
+use crate::due::{Items, Source, Whose};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
 use domain::concerns::{ConcernStatus, NewConcern};
+use domain::due::{DueItem, Owner};
 use domain::profile::yes_no;
 use domain::registry::Post;
+use domain::roles::Role;
 use domain::{CaseId, ConcernId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
+use time::Date;
 use time::OffsetDateTime;
 
 /// What anyone who may list a concern sees: no content.
@@ -407,5 +411,40 @@ impl Store {
             received_via: row.try_get("received_via")?,
         };
         Ok(record)
+    }
+}
+
+/// Concerns for the safeguarding team that nobody has acknowledged in time: a task for every lead and
+/// deputy. (Concerns about staff are the senior leader's, and are not listed to the team.)
+pub(crate) struct UnacknowledgedConcerns;
+
+impl Source for UnacknowledgedConcerns {
+    fn items<'a>(&'a self, store: &'a Store, scope: &'a OrgScope, whose: &'a Whose<'a>, _: Date) -> Items<'a> {
+        const TEAM: &[Role] = &[Role::SafeguardingLead];
+        Box::pin(async move {
+            if !whose.takes(TEAM) {
+                return Ok(Vec::new());
+            }
+            let cutoff = ts(store.now() - store.concern_settings(scope).await?.acknowledge_within());
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS waiting FROM (SELECT 1 FROM concerns WHERE org_id = $1 \
+                 AND status = 'received' AND about_staff = 'no' AND created_at < $2 LIMIT 1) AS w",
+            )
+            .bind(scope.org().to_string())
+            .bind(cutoff)
+            .fetch_one(&store.pool)
+            .await?;
+            let waiting = row.try_get::<i64, _>("waiting")? > 0;
+            Ok(waiting
+                .then(|| DueItem {
+                    source: "unacknowledged_concern",
+                    title: "A concern has waited longer than the time set for acknowledging it".into(),
+                    due_on: store.now().date(),
+                    link: "/safeguarding".into(),
+                    owner: Owner::Roles(TEAM),
+                })
+                .into_iter()
+                .collect())
+        })
     }
 }

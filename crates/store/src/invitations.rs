@@ -3,10 +3,12 @@
 
 use crate::accounts::{GrantOutcome, NewAccount, hash_off_thread};
 use crate::db::{date, parse_date, parse_ts, ts};
+use crate::due::{Items, Source, Whose};
 use crate::error::{StoreError, StoreResult};
 use crate::scope::{Actor, ActorKind, OrgScope};
 use crate::{Store, WriteTx, secrets};
 use domain::audit::AuditEvent;
+use domain::due::{DueItem, Owner};
 use domain::roles::Role;
 use domain::security::INVITATION_VALID;
 use domain::text::Email;
@@ -219,5 +221,48 @@ impl WriteTx<'_> {
         .await?;
         self.audit(AuditEvent::new("invitation.created", "invitation", id.0).fields(&["email", "role", "ends_on"]));
         Ok(token)
+    }
+}
+
+/// Who sees an expiring invitation whose sender is gone.
+const ADMINS: &[Role] = &[Role::Admin];
+
+/// Invitations that expire soon without being accepted, for whoever sent them.
+pub(crate) struct ExpiringInvitations;
+
+impl Source for ExpiringInvitations {
+    fn items<'a>(&'a self, store: &'a Store, scope: &'a OrgScope, whose: &'a Whose<'a>, horizon: Date) -> Items<'a> {
+        Box::pin(async move {
+            let now = store.now();
+            let until = ts(horizon.next_day().unwrap_or(horizon).midnight().assume_utc());
+            let rows = sqlx::query(
+                "SELECT invited_by, expires_at FROM invitations WHERE org_id = $1 AND accepted_at IS NULL \
+                 AND revoked_at IS NULL AND expires_at > $2 AND expires_at < $3 \
+                 AND ($4 = '' OR invited_by = $4 OR ($5 = 'yes' AND invited_by IS NULL)) \
+                 ORDER BY expires_at LIMIT 500",
+            )
+            .bind(scope.org().to_string())
+            .bind(ts(now))
+            .bind(until)
+            .bind(whose.account())
+            .bind(whose.takes_sql(ADMINS))
+            .fetch_all(&store.pool)
+            .await?;
+            rows.iter()
+                .map(|row| {
+                    let by: Option<String> = row.try_get("invited_by")?;
+                    Ok(DueItem {
+                        source: "invitation_expiry",
+                        title: "An invitation expires soon and has not been accepted".into(),
+                        due_on: parse_ts(&row.try_get::<String, _>("expires_at")?)?.date(),
+                        link: "/users".into(),
+                        owner: match by.and_then(|b| b.parse().ok()) {
+                            Some(account) => Owner::Account(account),
+                            None => Owner::Roles(ADMINS),
+                        },
+                    })
+                })
+                .collect()
+        })
     }
 }

@@ -2,13 +2,16 @@
 
 use crate::db::Reader;
 use crate::db::{parse_ts, ts};
+use crate::due::{Items, Source, Whose};
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
+use domain::due::{DueItem, Owner};
 use domain::org::{Nation, ProviderType};
 use domain::profile::yes_no;
 use domain::profile::{Profile, Subcontracting};
+use domain::roles::Role;
 use domain::{AccountId, ProfileVersionId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -157,4 +160,37 @@ fn changed_fields(before: Option<&Profile>, after: &Profile) -> Vec<&'static str
     .into_iter()
     .filter_map(|(name, differs)| differs.then_some(name))
     .collect()
+}
+
+/// Who keeps the profile up to date.
+const MANAGERS: &[Role] = &[Role::Admin, Role::Leader];
+
+/// The profile's yearly review, or its completion if it was never recorded, for the managers.
+pub(crate) struct ProfileReview;
+
+impl Source for ProfileReview {
+    fn items<'a>(&'a self, store: &'a Store, scope: &'a OrgScope, whose: &'a Whose<'a>, _: Date) -> Items<'a> {
+        Box::pin(async move {
+            if !whose.takes(MANAGERS) {
+                return Ok(Vec::new());
+            }
+            let row = sqlx::query("SELECT MAX(recorded_at) AS latest FROM profile_versions WHERE org_id = $1")
+                .bind(scope.org().to_string())
+                .fetch_one(&store.pool)
+                .await?;
+            let (title, due_on) = match row.try_get::<Option<String>, _>("latest")? {
+                Some(recorded) => {
+                    ("Review the organisation profile", domain::profile::review_due(parse_ts(&recorded)?))
+                }
+                None => ("Complete the organisation profile", store.organisation(scope).await?.created_at.date()),
+            };
+            Ok(vec![DueItem {
+                source: "profile_review",
+                title: title.into(),
+                due_on,
+                link: "/organisation".into(),
+                owner: Owner::Roles(MANAGERS),
+            }])
+        })
+    }
 }

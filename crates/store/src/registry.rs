@@ -2,10 +2,12 @@
 
 use crate::db::Reader;
 use crate::db::{date, parse_date, ts};
+use crate::due::{Items, Source, Whose};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::{ActorKind, OrgScope};
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
+use domain::due::{DueItem, Owner};
 use domain::registry::Post;
 use domain::roles::Role;
 use domain::{DepartmentId, PersonId, PostHolderId};
@@ -330,5 +332,45 @@ impl WriteTx<'_> {
             "public_card",
         ]));
         Ok(())
+    }
+}
+
+/// Who keeps the registry's safeguarding posts filled.
+const COVER: &[Role] = &[Role::Admin, Role::Leader, Role::SafeguardingLead];
+
+/// A "no cover" alert when nobody holds the lead post or no deputy does, or when the lead and every
+/// deputy are away today.
+pub(crate) struct MissingCover;
+
+impl Source for MissingCover {
+    fn items<'a>(&'a self, store: &'a Store, scope: &'a OrgScope, whose: &'a Whose<'a>, _: Date) -> Items<'a> {
+        Box::pin(async move {
+            if !whose.takes(COVER) {
+                return Ok(Vec::new());
+            }
+            let today = store.now().date();
+            let holders = store.holders_on(scope, today).await?;
+            let held = |post| holders.iter().any(|h| h.post == post);
+            let present = |post| holders.iter().any(|h| h.post == post && !h.away);
+            let alert = |title: &str| DueItem {
+                source: "no_cover",
+                title: title.into(),
+                due_on: today,
+                link: "/registry".into(),
+                owner: Owner::Roles(COVER),
+            };
+            let mut items = Vec::new();
+            if !held(Post::Dsl) {
+                items.push(alert("No one holds the safeguarding lead post: appoint one in the role registry"));
+            }
+            if !held(Post::DeputyDsl) {
+                items.push(alert(
+                    "No deputy safeguarding lead is appointed, so there is no cover when the lead is away",
+                ));
+            } else if !present(Post::Dsl) && !present(Post::DeputyDsl) {
+                items.push(alert("No safeguarding lead or deputy is available today: arrange cover"));
+            }
+            Ok(items)
+        })
     }
 }

@@ -80,9 +80,10 @@ enum Caller {
     Tutor,
 }
 
-/// Every list page and API list, who reads it, and exactly what it costs, whatever its length: the
+/// The home page (with the person's tasks), every list page and API list, who reads it, and exactly what it costs, whatever its length: the
 /// session and its roles, the chrome (contact card, tasks) and the list's own page and total.
 const LISTS: &[(Caller, &str, usize)] = &[
+    (Caller::Admin, "/", 20),
     (Caller::Admin, "/users", 11),
     (Caller::Admin, "/audit", 13),
     (Caller::Admin, "/people", 8),
@@ -93,13 +94,18 @@ const LISTS: &[(Caller, &str, usize)] = &[
     (Caller::Admin, "/api/v1/sites", 5),
     (Caller::Admin, "/api/v1/departments", 4),
     (Caller::Admin, "/api/v1/audit-events", 10),
+    (Caller::Lead, "/", 18),
     (Caller::Lead, "/cases", 9),
     (Caller::Lead, "/safeguarding", 8),
     (Caller::Lead, "/api/v1/cases", 5),
     (Caller::Lead, "/api/v1/concerns/inbox", 5),
-    (Caller::Lead, "/api/v1/tasks", 11),
+    (Caller::Lead, "/api/v1/tasks", 9),
+    (Caller::Tutor, "/", 17),
     (Caller::Tutor, "/concerns", 7),
     (Caller::Tutor, "/api/v1/concerns", 4),
+    // A tutor holds none of the roles the profile, cover and concern sources are for: only their own
+    // case actions are asked for.
+    (Caller::Tutor, "/api/v1/tasks", 6),
 ];
 
 /// What each list costs now, as (path, cost).
