@@ -15,3 +15,4 @@ mod platform;
 mod registry;
 mod schema;
 mod setup_and_sign_in;
+mod snapshots_of_pages;
