@@ -1,13 +1,16 @@
 //! Browser tests in headless Chromium (Debian's `chromium` and `chromium-driver`), with axe-core checking
 //! every page visited against WCAG 2.2 AA. axe is injected by the driver, never by relaxing the CSP.
-//! The app runs in-process on SQLite with an injected clock, so authenticator codes are computed from the
-//! secret shown on the page, exactly as a phone would.
+//! Each flow is a scenario of its own, with its own database, server and browser, so that one failure
+//! hides none of the others. The app runs in-process on SQLite with an injected clock, so authenticator
+//! codes are computed from the secret, exactly as a phone would; the browser waits for what it expects to
+//! see, never for a length of time.
 
+use domain::roles::Role;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use store::{Clock, FixedClock, Store};
+use store::{Clock, FixedClock, OrgScope, Store};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -114,97 +117,251 @@ async fn body_text(client: &Client) -> String {
     client.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn set_up_sign_in_invite_and_sign_out() {
-    let dir = std::env::temp_dir().join(format!("vigil-e2e-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
-    let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone())
-        .await
-        .unwrap()
-        .with_master_key(store::keys::MasterKey::generate())
-        .with_objects(store::files::open_objects(&dir.join("files").display().to_string()).unwrap());
-    store.migrate().await.unwrap();
-    let setup_code = store.issue_setup_token().await.unwrap().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let app = web::router(web::AppState::new(store.clone(), web::Config { public_url: base.clone(), demo: true }));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+/// One scenario's world: a fresh database, the app serving it, chromedriver and a browser.
+struct Site {
+    dir: std::path::PathBuf,
+    clock: Arc<FixedClock>,
+    store: Store,
+    base: String,
+    client: Client,
+    _driver: Driver,
+}
 
-    let (_driver, port) = start_driver();
-    let client = browser(port, &dir.join("profile")).await;
+impl Site {
+    async fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("vigil-e2e-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let clock = Arc::new(FixedClock::new(time::OffsetDateTime::now_utc()));
+        let store = Store::connect(&format!("sqlite://{}?mode=rwc", dir.join("vigil.db").display()), clock.clone())
+            .await
+            .unwrap()
+            .with_master_key(store::keys::MasterKey::generate())
+            .with_objects(store::files::open_objects(&dir.join("files").display().to_string()).unwrap());
+        store.migrate().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let app = web::router(web::AppState::new(store.clone(), web::Config { public_url: base.clone(), demo: true }));
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (driver, port) = start_driver();
+        let client = browser(port, &dir.join("profile")).await;
+        Self { dir, clock, store, base, client, _driver: driver }
+    }
+
+    /// Signs in through the pages: the password, then (for an account with an authenticator) a new code.
+    async fn sign_in(&self, email: &str, secret: Option<&str>, name: &str) {
+        let client = &self.client;
+        client.goto(&format!("{}/sign-in", self.base)).await.unwrap();
+        arrive(client, "Sign in to Vigil").await;
+        self.clock.advance(time::Duration::seconds(30));
+        fill(client, "email", email).await;
+        fill(client, "password", PASSWORD).await;
+        submit(client).await;
+        if let Some(secret) = secret {
+            arrive(client, "Enter the code from your authenticator app").await;
+            fill(client, "code", &store::totp::code_at(secret, self.clock.now())).await;
+            submit(client).await;
+        }
+        arrive(client, &format!("Welcome, {name}")).await;
+    }
+
+    async fn finish(self) {
+        self.client.close().await.unwrap();
+        self.store.close().await;
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An organisation with an administrator, Alex, who has an authenticator: what `vigil org create` and
+/// `vigil user create` make.
+async fn an_organisation(store: &Store) -> OrgScope {
+    let new = store::orgs::NewOrganisation {
+        name: domain::text::Name::parse("Riverside Training").unwrap(),
+        ukprn: domain::org::Ukprn::parse("10012345").unwrap(),
+        nation: domain::org::Nation::England,
+        provider_type: domain::org::ProviderType::IndependentTrainingProvider,
+        slug: Some(domain::org::Slug::parse("riverside").unwrap()),
+    };
+    store.create_organisation(&new).await.unwrap();
+    let scope = store.operator_scope("riverside").await.unwrap();
+    an_account(store, &scope, "alex@riverside.example", "Alex Admin", Some(Role::Admin), true).await;
+    scope
+}
+
+/// An account, with a role granted directly or none (the role registry gives the lead's), and an
+/// authenticator whose secret is derived from the email when `authenticator` is set.
+async fn an_account(store: &Store, scope: &OrgScope, email: &str, name: &str, role: Option<Role>, authenticator: bool) {
+    let mut tx = store.write(scope).await.unwrap();
+    let account = tx
+        .create_member(&store::accounts::NewAccount {
+            email: domain::text::Email::parse(email).unwrap(),
+            display_name: domain::text::Name::parse(name).unwrap(),
+            password: domain::text::NewPassword::parse(PASSWORD).unwrap(),
+        })
+        .await
+        .unwrap();
+    if let Some(role) = role {
+        tx.grant_role(account, role, None).await.unwrap();
+    }
+    if authenticator {
+        tx.set_demo_second_factor(account, &store::totp::demo_secret(email)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// The people register of the flows: Sam (the lead) and Dee (the deputy), appointed from today, and Jo,
+/// an apprentice under 18.
+async fn a_register(store: &Store, scope: &OrgScope) {
+    let none = std::collections::HashSet::new();
+    let known = domain::people::Known { departments: &none, sites: &none, staff_emails: &none };
+    let today = store.now().date();
+    let person = |cells: &[(&'static str, &str)]| {
+        let cells = cells.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        domain::people::parse_person(&cells, today, &known).unwrap()
+    };
+    let people = [
+        person(&[
+            ("kind", "staff"),
+            ("given_name", "Sam"),
+            ("family_name", "Lead"),
+            ("email", "sam@riverside.example"),
+        ]),
+        person(&[
+            ("kind", "staff"),
+            ("given_name", "Dee"),
+            ("family_name", "Deputy"),
+            ("email", "dee@riverside.example"),
+        ]),
+        person(&[
+            ("kind", "apprentice"),
+            ("given_name", "Jo"),
+            ("family_name", "Young"),
+            ("uln", "1234567890"),
+            ("date_of_birth", "28/02/2010"),
+        ]),
+    ];
+    let mut tx = store.write(scope).await.unwrap();
+    tx.import_people(&people).await.unwrap();
+    tx.commit().await.unwrap();
+    for (post, email) in [
+        (domain::registry::Post::Dsl, "sam@riverside.example"),
+        (domain::registry::Post::DeputyDsl, "dee@riverside.example"),
+    ] {
+        let person = store.person_by_email(scope, email).await.unwrap().unwrap();
+        let mut tx = store.write(scope).await.unwrap();
+        tx.appoint(post, person, None, today, None).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
+/// Today as a person types it.
+fn typed_today(clock: &FixedClock) -> String {
+    let today = clock.now().date();
+    format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year())
+}
+
+/// A new instance is set up with its one-time code (a mistake first: the error summary shows and the typing is kept), the administrator enrols an authenticator, signs out and signs in again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setting_up_and_signing_in_again() {
+    let site = Site::start().await;
+    let (client, base, clock, store) = (&site.client, &site.base, &*site.clock, &site.store);
+    let setup_code = store.issue_setup_token().await.unwrap().unwrap();
 
     // Set-up, with one mistake first: the error summary shows and the typing is kept.
     client.goto(&format!("{base}/setup")).await.unwrap();
-    arrive(&client, "Set up Vigil").await;
-    fill(&client, "setup_code", &setup_code).await;
-    fill(&client, "org_name", "Riverside Training").await;
-    fill(&client, "ukprn", "1234").await;
-    choose(&client, "nation", "england").await;
-    choose(&client, "provider_type", "independent_training_provider").await;
-    fill(&client, "admin_name", "Alex Admin").await;
-    fill(&client, "admin_email", "alex@riverside.example").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
-    arrive(&client, "There is a problem").await;
+    arrive(client, "Set up Vigil").await;
+    fill(client, "setup_code", &setup_code).await;
+    fill(client, "org_name", "Riverside Training").await;
+    fill(client, "ukprn", "1234").await;
+    choose(client, "nation", "england").await;
+    choose(client, "provider_type", "independent_training_provider").await;
+    fill(client, "admin_name", "Alex Admin").await;
+    fill(client, "admin_email", "alex@riverside.example").await;
+    fill(client, "password", PASSWORD).await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
     let value = client.find(Locator::Id("org_name")).await.unwrap().prop("value").await.unwrap();
     assert_eq!(value.as_deref(), Some("Riverside Training"));
-    fill(&client, "ukprn", "10012345").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
+    fill(client, "ukprn", "10012345").await;
+    fill(client, "password", PASSWORD).await;
+    submit(client).await;
 
     // Enrol the authenticator, with the code computed from the key on the page.
-    arrive(&client, "Set up your authenticator app").await;
+    arrive(client, "Set up your authenticator app").await;
     let secret = client.find(Locator::Id("totp-secret")).await.unwrap().text().await.unwrap();
-    fill(&client, "code", &store::totp::code_at(&secret, clock.now())).await;
-    submit(&client).await;
-    arrive(&client, "Save your recovery codes").await;
+    fill(client, "code", &store::totp::code_at(&secret, clock.now())).await;
+    submit(client).await;
+    arrive(client, "Save your recovery codes").await;
     client.find(Locator::LinkText("I have saved my codes")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Welcome, Alex Admin").await;
+    arrive(client, "Welcome, Alex Admin").await;
+
+    // Sign out, then sign in again with password and a new code.
+    client.set_window_size(1280, 900).await.unwrap();
+    client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
+    arrive(client, "Sign in to Vigil").await;
+    clock.advance(time::Duration::seconds(30));
+    fill(client, "email", "alex@riverside.example").await;
+    fill(client, "password", PASSWORD).await;
+    submit(client).await;
+    arrive(client, "Enter the code from your authenticator app").await;
+    fill(client, "code", &store::totp::code_at(&secret, clock.now())).await;
+    submit(client).await;
+    arrive(client, "Welcome, Alex Admin").await;
+
+    site.finish().await;
+}
+
+/// The administrator invites a colleague, reads the audit log, records the profile, a site and a department, imports the people register (a bad file refused whole first) and appoints the lead and deputy, whom the contact card then names; the account page works on a phone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organisation_people_and_registry() {
+    let site = Site::start().await;
+    let (client, base, clock, store, dir) = (&site.client, &site.base, &*site.clock, &site.store, &site.dir);
+    an_organisation(store).await;
+    site.sign_in("alex@riverside.example", Some(&store::totp::demo_secret("alex@riverside.example")), "Alex Admin")
+        .await;
 
     // Invite a tutor: first without a role, then properly.
     client.find(Locator::LinkText("Invite colleagues to use Vigil")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Invite someone").await;
-    fill(&client, "email", "tara@riverside.example").await;
-    submit(&client).await;
-    arrive(&client, "There is a problem").await;
-    choose(&client, "role", "staff").await;
-    submit(&client).await;
-    arrive(&client, "Accounts and roles").await;
-    assert!(body_text(&client).await.contains("tara@riverside.example"));
+    arrive(client, "Invite someone").await;
+    fill(client, "email", "tara@riverside.example").await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
+    choose(client, "role", "staff").await;
+    submit(client).await;
+    arrive(client, "Accounts and roles").await;
+    assert!(body_text(client).await.contains("tara@riverside.example"));
 
     // The audit log shows what happened, by id.
     client.goto(&format!("{base}/audit")).await.unwrap();
-    arrive(&client, "Audit log").await;
-    assert!(body_text(&client).await.contains("invitation.created"));
+    arrive(client, "Audit log").await;
+    assert!(body_text(client).await.contains("invitation.created"));
 
     // The organisation profile, a site and a department.
     client.goto(&format!("{base}/organisation")).await.unwrap();
-    arrive(&client, "Organisation profile").await;
+    arrive(client, "Organisation profile").await;
     client.find(Locator::LinkText("Complete the profile")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Organisation profile").await;
-    choose(&client, "enrols_under_18", "yes").await;
-    choose(&client, "subcontracting", "none").await;
-    submit(&client).await;
-    arrive(&client, "There is a problem").await;
-    choose(&client, "has_premises", "yes").await;
-    fill(&client, "local_authorities", "Leeds\nBradford").await;
-    submit(&client).await;
-    arrive(&client, "Rules that apply").await;
-    assert!(body_text(&client).await.contains("Keeping Children Safe in Education"));
+    arrive(client, "Organisation profile").await;
+    choose(client, "enrols_under_18", "yes").await;
+    choose(client, "subcontracting", "none").await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
+    choose(client, "has_premises", "yes").await;
+    fill(client, "local_authorities", "Leeds\nBradford").await;
+    submit(client).await;
+    arrive(client, "Rules that apply").await;
+    assert!(body_text(client).await.contains("Keeping Children Safe in Education"));
     client.goto(&format!("{base}/sites/new")).await.unwrap();
-    arrive(&client, "Add a site").await;
-    fill(&client, "name", "Riverside Training Centre").await;
-    choose(&client, "kind", "training_centre").await;
-    fill(&client, "address", "14 Wharf Street\nLeeds").await;
-    fill(&client, "postcode", "ls2 7eq").await;
-    choose(&client, "let_to_others", "no").await;
-    submit(&client).await;
-    arrive(&client, "Sites").await;
+    arrive(client, "Add a site").await;
+    fill(client, "name", "Riverside Training Centre").await;
+    choose(client, "kind", "training_centre").await;
+    fill(client, "address", "14 Wharf Street\nLeeds").await;
+    fill(client, "postcode", "ls2 7eq").await;
+    choose(client, "let_to_others", "no").await;
+    submit(client).await;
+    arrive(client, "Sites").await;
     client.find(Locator::LinkText("Riverside Training Centre")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Riverside Training Centre").await;
+    arrive(client, "Riverside Training Centre").await;
     client.goto(&format!("{base}/departments")).await.unwrap();
-    arrive(&client, "Departments").await;
+    arrive(client, "Departments").await;
 
     // Import people: a file with a bad row is refused whole; the fixed file is checked, previewed, imported.
     let bad = dir.join("people-bad.csv");
@@ -212,29 +369,28 @@ async fn set_up_sign_in_invite_and_sign_out() {
     let good = dir.join("people.csv");
     std::fs::write(&good, "kind,given_name,family_name,email,uln,date_of_birth\nstaff,Sam,Lead,sam@riverside.example,,\nstaff,Dee,Deputy,dee@riverside.example,,\napprentice,Jo,Young,,1234567890,28/02/2010\n").unwrap();
     client.goto(&format!("{base}/people/import")).await.unwrap();
-    arrive(&client, "Import people").await;
+    arrive(client, "Import people").await;
     client.find(Locator::Id("file")).await.unwrap().send_keys(&bad.display().to_string()).await.unwrap();
-    submit(&client).await;
-    arrive(&client, "There is a problem").await;
-    assert!(body_text(&client).await.contains("Enter a real date"));
+    submit(client).await;
+    arrive(client, "There is a problem").await;
+    assert!(body_text(client).await.contains("Enter a real date"));
     client.find(Locator::Id("file")).await.unwrap().send_keys(&good.display().to_string()).await.unwrap();
-    submit(&client).await;
-    arrive(&client, "Check the import").await;
-    submit(&client).await;
-    arrive(&client, "People").await;
-    assert!(body_text(&client).await.contains("Imported: 3 new"));
+    submit(client).await;
+    arrive(client, "Check the import").await;
+    submit(client).await;
+    arrive(client, "People").await;
+    assert!(body_text(client).await.contains("Imported: 3 new"));
 
     // Appoint the lead and a deputy, from today; the contact card on every page then names them.
-    let today = clock.now().date();
-    let today = format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year());
+    let today = typed_today(clock);
     for (post, email) in [("dsl", "sam@riverside.example"), ("deputy_dsl", "dee@riverside.example")] {
         client.goto(&format!("{base}/registry/appoint")).await.unwrap();
-        arrive(&client, "Appoint to a post").await;
-        choose(&client, "post", post).await;
-        fill(&client, "email", email).await;
-        fill(&client, "starts_on", &today).await;
-        submit(&client).await;
-        arrive(&client, "Role registry").await;
+        arrive(client, "Appoint to a post").await;
+        choose(client, "post", post).await;
+        fill(client, "email", email).await;
+        fill(client, "starts_on", &today).await;
+        submit(client).await;
+        arrive(client, "Role registry").await;
     }
     let footer = client.find(Locator::Css(".vigil-contact-card")).await.unwrap().text().await.unwrap();
     assert!(footer.contains("Sam Lead") && footer.contains("Dee Deputy"), "{footer}");
@@ -242,135 +398,152 @@ async fn set_up_sign_in_invite_and_sign_out() {
     // On a phone-sized window, the account page still works.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/account")).await.unwrap();
-    arrive(&client, "Your account").await;
+    arrive(client, "Your account").await;
 
-    // Sign out, then sign in again with password and a new code.
-    client.set_window_size(1280, 900).await.unwrap();
-    client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Sign in to Vigil").await;
-    clock.advance(time::Duration::seconds(30));
-    fill(&client, "email", "alex@riverside.example").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
-    arrive(&client, "Enter the code from your authenticator app").await;
-    fill(&client, "code", &store::totp::code_at(&secret, clock.now())).await;
-    submit(&client).await;
-    arrive(&client, "Welcome, Alex Admin").await;
+    site.finish().await;
+}
+
+/// An invited tutor accepts, signs in, sees who to go to, and on a phone raises a concern (a missed answer first); the receipt shows no content.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invitation_accepted_and_a_concern_raised_on_a_phone() {
+    let site = Site::start().await;
+    let (client, base, store) = (&site.client, &site.base, &site.store);
+    let scope = an_organisation(store).await;
+    a_register(store, &scope).await;
+    site.sign_in("alex@riverside.example", Some(&store::totp::demo_secret("alex@riverside.example")), "Alex Admin")
+        .await;
+
+    // Invite a tutor: first without a role, then properly.
+    client.find(Locator::LinkText("Invite colleagues to use Vigil")).await.unwrap().click().await.unwrap();
+    arrive(client, "Invite someone").await;
+    fill(client, "email", "tara@riverside.example").await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
+    choose(client, "role", "staff").await;
+    submit(client).await;
+    arrive(client, "Accounts and roles").await;
+    assert!(body_text(client).await.contains("tara@riverside.example"));
 
     // The invitation, read from the demo outbox, lets the tutor create an account; signed in, the tutor sees
     // who to go to on every page.
     client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Sign in to Vigil").await;
+    arrive(client, "Sign in to Vigil").await;
     client.goto(&format!("{base}/outbox")).await.unwrap();
-    arrive(&client, "Demo outbox").await;
-    let outbox = body_text(&client).await;
+    arrive(client, "Demo outbox").await;
+    let outbox = body_text(client).await;
     let link = outbox.split_whitespace().find(|w| w.contains("/invitations/")).unwrap().to_owned();
     client.goto(&link).await.unwrap();
-    arrive(&client, "Accept your invitation").await;
-    fill(&client, "display_name", "Tara Tutor").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
-    arrive(&client, "Sign in to Vigil").await;
-    fill(&client, "email", "tara@riverside.example").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
-    arrive(&client, "Welcome, Tara Tutor").await;
+    arrive(client, "Accept your invitation").await;
+    fill(client, "display_name", "Tara Tutor").await;
+    fill(client, "password", PASSWORD).await;
+    submit(client).await;
+    arrive(client, "Sign in to Vigil").await;
+    fill(client, "email", "tara@riverside.example").await;
+    fill(client, "password", PASSWORD).await;
+    submit(client).await;
+    arrive(client, "Welcome, Tara Tutor").await;
     let card = client.find(Locator::Css(".vigil-contact-card")).await.unwrap().text().await.unwrap();
     assert!(card.contains("Sam Lead") && card.contains("Dee Deputy") && card.contains("999"), "{card}");
 
     // On a phone, the tutor raises a concern: a missed answer first, then sent; the receipt shows no content.
     client.set_window_size(390, 844).await.unwrap();
     client.goto(&format!("{base}/concerns/new")).await.unwrap();
-    arrive(&client, "Raise a concern").await;
-    choose(&client, "about", "someone").await;
-    fill(&client, "about_name", "Jo Young").await;
-    fill(&client, "what_happened", "Jo said people online told him to stop coming to work.").await;
-    submit(&client).await;
-    arrive(&client, "There is a problem").await;
-    choose(&client, "category", "online").await;
-    choose(&client, "immediate_danger", "no").await;
-    choose(&client, "told_in_person", "no").await;
-    submit(&client).await;
-    arrive(&client, "Your concern has been sent").await;
-    let receipt = body_text(&client).await;
+    arrive(client, "Raise a concern").await;
+    choose(client, "about", "someone").await;
+    fill(client, "about_name", "Jo Young").await;
+    fill(client, "what_happened", "Jo said people online told him to stop coming to work.").await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
+    choose(client, "category", "online").await;
+    choose(client, "immediate_danger", "no").await;
+    choose(client, "told_in_person", "no").await;
+    submit(client).await;
+    arrive(client, "Your concern has been sent").await;
+    let receipt = body_text(client).await;
     assert!(receipt.contains("Received") && !receipt.contains("Jo Young"), "{receipt}");
     client.find(Locator::Css("main a[href$='/attach']")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Add a file to your concern").await;
-    assert!(body_text(&client).await.contains("Never add, copy, keep or forward indecent images"));
+    arrive(client, "Add a file to your concern").await;
+    assert!(body_text(client).await.contains("Never add, copy, keep or forward indecent images"));
 
-    // The lead, Sam (appointed in the registry above), is given an account and signs in on a desktop.
-    let slug = store.all_organisations().await.unwrap().remove(0).slug;
-    let scope = store.operator_scope(&slug).await.unwrap();
-    let mut tx = store.write(&scope).await.unwrap();
-    let sam = tx
-        .create_member(&store::accounts::NewAccount {
-            email: domain::text::Email::parse("sam@riverside.example").unwrap(),
-            display_name: domain::text::Name::parse("Sam Lead").unwrap(),
-            password: domain::text::NewPassword::parse(PASSWORD).unwrap(),
-        })
-        .await
-        .unwrap();
-    tx.set_demo_second_factor(sam, &store::totp::demo_secret("sam@riverside.example")).await.unwrap();
-    tx.commit().await.unwrap();
-    client.set_window_size(1280, 900).await.unwrap();
+    site.finish().await;
+}
+
+/// The lead acknowledges a concern, which opens a case; triages, decides, refers (a missed answer first), records key context and closes it, and visits its access, restriction, viewers and chronology pages; the tutor then sees, on a phone, only that it is closed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_from_acknowledgement_to_closure() {
+    let site = Site::start().await;
+    let (client, base, clock, store) = (&site.client, &site.base, &*site.clock, &site.store);
+    let scope = an_organisation(store).await;
+    a_register(store, &scope).await;
+    an_account(store, &scope, "tara@riverside.example", "Tara Tutor", Some(Role::Staff), false).await;
+    an_account(store, &scope, "sam@riverside.example", "Sam Lead", None, true).await;
+    let today = typed_today(clock);
+
+    // The tutor raises a concern about Jo, chosen from the people register.
+    site.sign_in("tara@riverside.example", None, "Tara Tutor").await;
+    client.goto(&format!("{base}/concerns/new")).await.unwrap();
+    arrive(client, "Raise a concern").await;
+    choose(client, "about", "someone").await;
+    fill(client, "about_name", "Jo Young").await;
+    fill(client, "what_happened", "Jo said people online told him to stop coming to work.").await;
+    choose(client, "category", "online").await;
+    choose(client, "immediate_danger", "no").await;
+    choose(client, "told_in_person", "no").await;
+    submit(client).await;
+    arrive(client, "Your concern has been sent").await;
     client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Sign in to Vigil").await;
-    clock.advance(time::Duration::seconds(30));
-    fill(&client, "email", "sam@riverside.example").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
-    arrive(&client, "Enter the code from your authenticator app").await;
-    fill(&client, "code", &store::totp::code_at(&store::totp::demo_secret("sam@riverside.example"), clock.now())).await;
-    submit(&client).await;
-    arrive(&client, "Welcome, Sam Lead").await;
+    arrive(client, "Sign in to Vigil").await;
+
+    // The lead, Sam, signs in on a desktop.
+    site.sign_in("sam@riverside.example", Some(&store::totp::demo_secret("sam@riverside.example")), "Sam Lead").await;
 
     // The lead opens the concern and acknowledges it, which opens a case; then triages, decides, refers
     // (a missed answer first) and closes it.
     client.goto(&format!("{base}/safeguarding")).await.unwrap();
-    arrive(&client, "Safeguarding concerns").await;
+    arrive(client, "Safeguarding concerns").await;
     client.find(Locator::Css("main table a")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Concern C-").await;
-    submit(&client).await;
-    arrive(&client, "Case S-").await;
-    assert!(body_text(&client).await.contains("Jo Young"));
+    arrive(client, "Concern C-").await;
+    submit(client).await;
+    arrive(client, "Case S-").await;
+    assert!(body_text(client).await.contains("Jo Young"));
     client.find(Locator::LinkText("Triage: risk, checks, advice and options")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Triage").await;
-    choose(&client, "risk", "low").await;
-    fill(&client, "checked", "Attendance record; spoke to Jo's manager").await;
-    fill(&client, "options", "Monitor; internal support; Prevent referral").await;
-    submit(&client).await;
-    arrive(&client, "Case S-").await;
+    arrive(client, "Triage").await;
+    choose(client, "risk", "low").await;
+    fill(client, "checked", "Attendance record; spoke to Jo's manager").await;
+    fill(client, "options", "Monitor; internal support; Prevent referral").await;
+    submit(client).await;
+    arrive(client, "Case S-").await;
     client.find(Locator::LinkText("A decision and its reason")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Record a decision").await;
-    choose(&client, "decision", "prevent").await;
-    fill(&client, "reason", "Online contacts urging him to withdraw; advice from the police Prevent team").await;
-    submit(&client).await;
-    arrive(&client, "Case S-").await;
+    arrive(client, "Record a decision").await;
+    choose(client, "decision", "prevent").await;
+    fill(client, "reason", "Online contacts urging him to withdraw; advice from the police Prevent team").await;
+    submit(client).await;
+    arrive(client, "Case S-").await;
     client.find(Locator::LinkText("A referral")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Record a referral").await;
-    choose(&client, "agency", "prevent").await;
-    fill(&client, "route", "Police Prevent mailbox").await;
-    fill(&client, "sent_on", &today).await;
-    choose(&client, "learner_told", "yes").await;
-    submit(&client).await;
-    arrive(&client, "There is a problem").await;
+    arrive(client, "Record a referral").await;
+    choose(client, "agency", "prevent").await;
+    fill(client, "route", "Police Prevent mailbox").await;
+    fill(client, "sent_on", &today).await;
+    choose(client, "learner_told", "yes").await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
     // Jo was chosen from the people register, so the case knows he is under 18: a parent or carer is told.
-    choose(&client, "parent_told", "yes").await;
-    fill(&client, "shared", "The concern and the chronology").await;
-    choose(&client, "lawful_basis", "public_task").await;
-    submit(&client).await;
-    arrive(&client, "Case S-").await;
-    assert!(body_text(&client).await.contains("Referred, awaiting feedback"));
+    choose(client, "parent_told", "yes").await;
+    fill(client, "shared", "The concern and the chronology").await;
+    choose(client, "lawful_basis", "public_task").await;
+    submit(client).await;
+    arrive(client, "Case S-").await;
+    assert!(body_text(client).await.contains("Referred, awaiting feedback"));
     client.find(Locator::LinkText("Key context, age group and review date")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Key context").await;
-    fill(&client, "review_on", &today).await;
-    submit(&client).await;
-    arrive(&client, "Case S-").await;
+    arrive(client, "Key context").await;
+    fill(client, "review_on", &today).await;
+    submit(client).await;
+    arrive(client, "Case S-").await;
     client.find(Locator::LinkText("Close the case")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Close the case").await;
-    fill(&client, "outcome", "Referral made; Jo supported by his tutor").await;
-    submit(&client).await;
-    arrive(&client, "Case S-").await;
+    arrive(client, "Close the case").await;
+    fill(client, "outcome", "Referral made; Jo supported by his tutor").await;
+    submit(client).await;
+    arrive(client, "Case S-").await;
     let case_url = client.current_url().await.unwrap().to_string();
     for (path, heading) in [
         ("access", "Give a colleague access"),
@@ -378,32 +551,30 @@ async fn set_up_sign_in_invite_and_sign_out() {
         ("viewers", "Who has viewed this case"),
     ] {
         client.goto(&format!("{case_url}/{path}")).await.unwrap();
-        arrive(&client, heading).await;
+        arrive(client, heading).await;
     }
     client.goto(&case_url).await.unwrap();
-    arrive(&client, "Case S-").await;
+    arrive(client, "Case S-").await;
     client.find(Locator::LinkText("Printable chronology")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Chronology of case").await;
+    arrive(client, "Chronology of case").await;
     client.goto(&format!("{base}/cases?show=closed")).await.unwrap();
-    arrive(&client, "Safeguarding cases").await;
+    arrive(client, "Safeguarding cases").await;
     client.goto(&format!("{base}/safeguarding/settings")).await.unwrap();
-    arrive(&client, "How concerns are raised").await;
+    arrive(client, "How concerns are raised").await;
 
     // The tutor, on a phone again, sees only that it is closed.
     client.goto(&format!("{base}/")).await.unwrap();
     client.find(Locator::Css("form[action='/sign-out'] button")).await.unwrap().click().await.unwrap();
-    arrive(&client, "Sign in to Vigil").await;
+    arrive(client, "Sign in to Vigil").await;
     client.set_window_size(390, 844).await.unwrap();
-    fill(&client, "email", "tara@riverside.example").await;
-    fill(&client, "password", PASSWORD).await;
-    submit(&client).await;
-    arrive(&client, "Welcome, Tara Tutor").await;
+    fill(client, "email", "tara@riverside.example").await;
+    fill(client, "password", PASSWORD).await;
+    submit(client).await;
+    arrive(client, "Welcome, Tara Tutor").await;
     client.goto(&format!("{base}/concerns")).await.unwrap();
-    arrive(&client, "Concerns you have raised").await;
-    let receipts = body_text(&client).await;
+    arrive(client, "Concerns you have raised").await;
+    let receipts = body_text(client).await;
     assert!(receipts.contains("Closed") && !receipts.contains("Jo Young") && !receipts.contains("Prevent referral"));
 
-    client.close().await.unwrap();
-    store.close().await;
-    let _ = std::fs::remove_dir_all(&dir);
+    site.finish().await;
 }
