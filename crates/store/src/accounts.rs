@@ -5,7 +5,8 @@
 
 use crate::audit::Page;
 use crate::db::Reader;
-use crate::db::{date, parse_date, parse_id, parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::{date, parse_date, parse_id, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::{ActorKind, OrgScope};
 use crate::{Store, WriteTx, secrets};
@@ -128,12 +129,12 @@ impl Store {
             .iter()
             .map(|row| {
                 Ok(Member {
-                    account_id: parse_id(&row.try_get::<String, _>("id")?)?,
+                    account_id: row.id("id")?,
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
                     roles: Vec::new(),
                     second_factor: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
-                    disabled_at: row.try_get::<Option<String>, _>("disabled_at")?.map(|t| parse_ts(&t)).transpose()?,
+                    disabled_at: row.opt_time("disabled_at")?,
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
@@ -178,7 +179,7 @@ impl Store {
             display_name: row.try_get("display_name")?,
             roles: roles.into_iter().map(|(_, held)| held).collect(),
             second_factor: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
-            disabled_at: row.try_get::<Option<String>, _>("disabled_at")?.map(|t| parse_ts(&t)).transpose()?,
+            disabled_at: row.opt_time("disabled_at")?,
         })
     }
 
@@ -213,13 +214,7 @@ impl Store {
             .map(|row| {
                 let role = Role::parse(&row.try_get::<String, _>("role")?)
                     .map_err(|_| StoreError::Other("bad role in database".into()))?;
-                Ok((
-                    parse_id(&row.try_get::<String, _>("account_id")?)?,
-                    HeldRole {
-                        role,
-                        ends_on: row.try_get::<Option<String>, _>("ends_on")?.map(|d| parse_date(&d)).transpose()?,
-                    },
-                ))
+                Ok((row.id("account_id")?, HeldRole { role, ends_on: row.opt_day("ends_on")? }))
             })
             .collect::<StoreResult<Vec<_>>>()?;
         held.sort_by_key(|(id, h)| (*id, h.role));
@@ -243,9 +238,9 @@ impl Store {
         rows.iter()
             .map(|row| {
                 Ok(Confirmation {
-                    id: parse_id(&row.try_get::<String, _>("id")?)?,
+                    id: row.id("id")?,
                     kind: row.try_get("kind")?,
-                    account_id: parse_id(&row.try_get::<String, _>("account_id")?)?,
+                    account_id: row.id("account_id")?,
                     email: row.try_get("email")?,
                     display_name: row.try_get("display_name")?,
                     role: row.try_get::<Option<String>, _>("role")?.and_then(|r| Role::parse(&r).ok()),
@@ -254,7 +249,7 @@ impl Store {
                         .try_get::<Option<String>, _>("role_ends_on")?
                         .map(|d| parse_date(&d))
                         .transpose()?,
-                    requested_at: parse_ts(&row.try_get::<String, _>("requested_at")?)?,
+                    requested_at: row.time("requested_at")?,
                     requested_by: row
                         .try_get::<Option<String>, _>("requested_by")?
                         .map(|t| parse_id(&t))
@@ -660,7 +655,7 @@ impl WriteTx<'_> {
         .fetch_optional(self.conn())
         .await?
         .found()?;
-        let account: AccountId = parse_id(&row.try_get::<String, _>("account_id")?)?;
+        let account: AccountId = row.id("account_id")?;
         let requested_by: Option<String> = row.try_get("requested_by")?;
         let me = self.actor().account.map(|a| a.to_string());
         if me.is_some() && (requested_by == me || Some(account.to_string()) == me) {
@@ -687,7 +682,7 @@ impl WriteTx<'_> {
             "grant_role" => {
                 let role =
                     Role::parse(&row.try_get::<Option<String>, _>("role")?.unwrap_or_default()).map_err(|_| bad())?;
-                let ends_on = row.try_get::<Option<String>, _>("role_ends_on")?.map(|d| parse_date(&d)).transpose()?;
+                let ends_on = row.opt_day("role_ends_on")?;
                 self.insert_grant(account, role, ends_on).await?;
                 return Ok((account, None));
             }

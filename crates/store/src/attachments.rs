@@ -4,7 +4,8 @@
 //! back; the team reads them through the case, each read audited.
 
 use crate::cases::Reach;
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::keys::Opener;
 use crate::scope::OrgScope;
@@ -135,7 +136,7 @@ impl Store {
                 name: open.text(&row.try_get::<String, _>("name_sealed")?).await?,
                 content_type: row.try_get("content_type")?,
                 size: row.try_get("size")?,
-                added_at: parse_ts(&row.try_get::<String, _>("added_at")?)?,
+                added_at: row.time("added_at")?,
             };
             attachments.push((attachment, row.try_get("file_id")?));
         }

@@ -1,6 +1,7 @@
 //! The audit log: hashing, verification and browsing. Events are appended only by [`crate::WriteTx`].
 
 use crate::Store;
+use crate::db::RowExt;
 use crate::db::parse_ts;
 use crate::error::StoreResult;
 use crate::scope::OrgScope;
@@ -307,7 +308,7 @@ impl Store {
             .map(|row| {
                 let action: String = row.try_get("action")?;
                 let action = actions.iter().find(|a| **a == action).copied().unwrap_or_default();
-                Ok((row.try_get("who")?, parse_ts(&row.try_get::<String, _>("at")?)?, action))
+                Ok((row.try_get("who")?, row.time("at")?, action))
             })
             .collect()
     }

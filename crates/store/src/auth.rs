@@ -2,6 +2,7 @@
 //! These functions are the only places an [`OrgScope`] is built.
 
 use crate::accounts::{NewAccount, hash_off_thread};
+use crate::db::RowExt;
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::orgs::NewOrganisation;
@@ -119,7 +120,7 @@ fn account_row(row: &AnyRow) -> StoreResult<AccountRow> {
         totp_confirmed: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
         totp_last_step: row.try_get("totp_last_step")?,
         failed: row.try_get("failed_sign_ins")?,
-        locked_until: row.try_get::<Option<String>, _>("locked_until")?.map(|t| parse_ts(&t)).transpose()?,
+        locked_until: row.opt_time("locked_until")?,
     })
 }
 
@@ -408,8 +409,8 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let id: String = row.try_get("id")?;
         let now = self.now();
-        let created = parse_ts(&row.try_get::<String, _>("created_at")?)?;
-        let last_seen = parse_ts(&row.try_get::<String, _>("last_seen_at")?)?;
+        let created = row.time("created_at")?;
+        let last_seen = row.time("last_seen_at")?;
         let disabled = row.try_get::<Option<String>, _>("disabled_at")?.is_some();
         if disabled || !security::session_alive(created, last_seen, now) {
             self.touch_session(&id, true).await?;
@@ -478,8 +479,8 @@ impl Store {
                     current: id == session.id,
                     id,
                     user_agent: row.try_get("user_agent")?,
-                    created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
-                    last_seen_at: parse_ts(&row.try_get::<String, _>("last_seen_at")?)?,
+                    created_at: row.time("created_at")?,
+                    last_seen_at: row.time("last_seen_at")?,
                 })
             })
             .collect()
@@ -545,7 +546,7 @@ impl Store {
                         .parse()
                         .map_err(|_| StoreError::Other("bad token id".into()))?,
                     name: row.try_get("name")?,
-                    created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+                    created_at: row.time("created_at")?,
                     last_used_at: row
                         .try_get::<Option<String>, _>("last_used_at")?
                         .map(|t| parse_ts(&t))

@@ -4,6 +4,7 @@
 
 use crate::audit::Page;
 use crate::db::Reader;
+use crate::db::RowExt;
 use crate::db::{date, parse_date, parse_id, parse_ts, sql, ts};
 use crate::due::{Items, Source, Whose};
 use crate::error::{OptionalExt, StoreError, StoreResult};
@@ -94,8 +95,8 @@ fn summary(row: &AnyRow) -> StoreResult<CaseSummary> {
         status: CaseStatus::parse(&row.try_get::<String, _>("status")?).map_err(|_| bad("status"))?,
         risk: row.try_get::<Option<String>, _>("risk_level")?.and_then(|r| RiskLevel::parse(&r).ok()),
         restricted: row.try_get::<String, _>("restricted")? == "yes",
-        review_on: row.try_get::<Option<String>, _>("review_on")?.map(|d| parse_date(&d)).transpose()?,
-        opened_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        review_on: row.opt_day("review_on")?,
+        opened_at: row.time("created_at")?,
     })
 }
 
@@ -411,15 +412,7 @@ impl Store {
         .bind(scope.org().to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    parse_id(&r.try_get::<String, _>("id")?)?,
-                    r.try_get("agency")?,
-                    parse_date(&r.try_get::<String, _>("sent_on")?)?,
-                ))
-            })
-            .collect()
+        rows.iter().map(|r| Ok((r.id("id")?, r.try_get("agency")?, r.day("sent_on")?))).collect()
     }
 
     /// Until when the actor's break-glass access lasts, if they are using it now.
@@ -464,14 +457,14 @@ impl Store {
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
             entries.push(Entry {
-                id: parse_id(&row.try_get::<String, _>("id")?)?,
+                id: row.id("id")?,
                 kind: row.try_get("kind")?,
-                occurred_on: parse_date(&row.try_get::<String, _>("occurred_on")?)?,
+                occurred_on: row.day("occurred_on")?,
                 text: open.text(&row.try_get::<String, _>("text_sealed")?).await?,
-                corrects: row.try_get::<Option<String>, _>("corrects_id")?.map(|c| parse_id(&c)).transpose()?,
+                corrects: row.opt_id("corrects_id")?,
                 corrected: row.try_get::<i64, _>("corrections")? > 0,
                 author: row.try_get("author")?,
-                written_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+                written_at: row.time("created_at")?,
             });
         }
         Ok(entries)
@@ -491,7 +484,7 @@ impl Store {
                 decision: row.try_get("decision")?,
                 reason: open.text(&row.try_get::<String, _>("reason_sealed")?).await?,
                 decided_by: row.try_get("display_name")?,
-                decided_at: parse_ts(&row.try_get::<String, _>("decided_at")?)?,
+                decided_at: row.time("decided_at")?,
             });
         }
         Ok(decisions)
@@ -508,10 +501,10 @@ impl Store {
         let mut actions = Vec::with_capacity(rows.len());
         for row in rows {
             actions.push(ActionRecord {
-                id: parse_id(&row.try_get::<String, _>("id")?)?,
+                id: row.id("id")?,
                 what: open.text(&row.try_get::<String, _>("what_sealed")?).await?,
                 owner: row.try_get("display_name")?,
-                due_on: parse_date(&row.try_get::<String, _>("due_on")?)?,
+                due_on: row.day("due_on")?,
                 done: row.try_get::<Option<String>, _>("done_at")?.is_some(),
             });
         }
@@ -588,7 +581,7 @@ impl Store {
                 Ok(AccessRecord {
                     name: row.try_get("display_name")?,
                     kind: row.try_get("kind")?,
-                    expires_at: row.try_get::<Option<String>, _>("expires_at")?.map(|t| parse_ts(&t)).transpose()?,
+                    expires_at: row.opt_time("expires_at")?,
                 })
             })
             .collect()
@@ -621,12 +614,12 @@ impl Store {
         .bind(except.map(|e| e.to_string()).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((parse_id(&r.try_get::<String, _>("id")?)?, r.try_get("reference")?))).collect()
+        rows.iter().map(|r| Ok((r.id("id")?, r.try_get("reference")?))).collect()
     }
 }
 
 fn named_account(row: &AnyRow) -> StoreResult<(AccountId, String)> {
-    Ok((parse_id(&row.try_get::<String, _>("id")?)?, row.try_get("display_name")?))
+    Ok((row.id("id")?, row.try_get("display_name")?))
 }
 
 impl WriteTx<'_> {
@@ -657,7 +650,7 @@ impl WriteTx<'_> {
             }
         };
         let about_staff: String = row.try_get("about_staff")?;
-        let raised = parse_ts(&row.try_get::<String, _>("created_at")?)?;
+        let raised = row.time("created_at")?;
         let id = CaseId::new();
         let now = ts(self.store().now());
         sqlx::query(
@@ -1365,9 +1358,9 @@ impl Source for CaseActions {
                     Ok(DueItem {
                         source: "case_action",
                         title: format!("Safeguarding task in case {}", row.try_get::<String, _>("reference")?),
-                        due_on: parse_date(&row.try_get::<String, _>("due_on")?)?,
+                        due_on: row.day("due_on")?,
                         link: format!("/cases/{}", row.try_get::<String, _>("case_id")?),
-                        owner: Owner::Account(parse_id(&row.try_get::<String, _>("owner_id")?)?),
+                        owner: Owner::Account(row.id("owner_id")?),
                     })
                 })
                 .collect()
@@ -1404,7 +1397,7 @@ impl Source for CaseReviews {
                     Ok(DueItem {
                         source: "case_review",
                         title: format!("Review safeguarding case {}", row.try_get::<String, _>("reference")?),
-                        due_on: parse_date(&row.try_get::<String, _>("review_on")?)?,
+                        due_on: row.day("review_on")?,
                         link: format!("/cases/{}", row.try_get::<String, _>("id")?),
                         owner,
                     })

@@ -1,7 +1,8 @@
 //! How an organisation has set up concerns (categories offered, time to acknowledge), and the drafts of
 //! concerns being written.
 
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
@@ -47,7 +48,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         let Some(row) = row else { return Ok(None) };
-        let saved = parse_ts(&row.try_get::<String, _>("updated_at")?)?;
+        let saved = row.time("updated_at")?;
         if saved < self.now() - DRAFT_KEPT {
             return Ok(None);
         }

@@ -3,7 +3,8 @@
 
 use crate::audit::Page;
 use crate::db::Reader;
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::due::{Items, Source, Whose};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -61,7 +62,7 @@ fn summary(row: &AnyRow) -> StoreResult<ConcernSummary> {
         category: row.try_get("category")?,
         immediate_danger: row.try_get::<String, _>("immediate_danger")? == "yes",
         status: ConcernStatus::parse(&row.try_get::<String, _>("status")?).map_err(|_| bad("status"))?,
-        raised_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        raised_at: row.time("created_at")?,
     })
 }
 

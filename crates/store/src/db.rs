@@ -1,6 +1,7 @@
 //! Connection, migrations, the clock, and the portable encodings every query uses.
 
 use crate::error::{StoreError, StoreResult};
+use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -191,6 +192,43 @@ pub(crate) fn parse_date(text: &str) -> StoreResult<Date> {
 /// Builds a query from runtime text; used only where the statement is assembled from trusted fragments.
 pub(crate) fn sql(text: String) -> impl SqlSafeStr {
     AssertSqlSafe(text)
+}
+
+/// Typed reads of a row's columns, in the text formats the store writes (ADR 0001): ids, timestamps and
+/// dates, each read and parsed in one call instead of a column read and a parse at every use.
+pub(crate) trait RowExt {
+    fn id<T: std::str::FromStr>(&self, column: &str) -> StoreResult<T>;
+    fn opt_id<T: std::str::FromStr>(&self, column: &str) -> StoreResult<Option<T>>;
+    fn time(&self, column: &str) -> StoreResult<OffsetDateTime>;
+    fn opt_time(&self, column: &str) -> StoreResult<Option<OffsetDateTime>>;
+    fn day(&self, column: &str) -> StoreResult<Date>;
+    fn opt_day(&self, column: &str) -> StoreResult<Option<Date>>;
+}
+
+impl RowExt for AnyRow {
+    fn id<T: std::str::FromStr>(&self, column: &str) -> StoreResult<T> {
+        parse_id(&self.try_get::<String, _>(column)?)
+    }
+
+    fn opt_id<T: std::str::FromStr>(&self, column: &str) -> StoreResult<Option<T>> {
+        self.try_get::<Option<String>, _>(column)?.map(|text| parse_id(&text)).transpose()
+    }
+
+    fn time(&self, column: &str) -> StoreResult<OffsetDateTime> {
+        parse_ts(&self.try_get::<String, _>(column)?)
+    }
+
+    fn opt_time(&self, column: &str) -> StoreResult<Option<OffsetDateTime>> {
+        self.try_get::<Option<String>, _>(column)?.map(|text| parse_ts(&text)).transpose()
+    }
+
+    fn day(&self, column: &str) -> StoreResult<Date> {
+        parse_date(&self.try_get::<String, _>(column)?)
+    }
+
+    fn opt_day(&self, column: &str) -> StoreResult<Option<Date>> {
+        self.try_get::<Option<String>, _>(column)?.map(|text| parse_date(&text)).transpose()
+    }
 }
 
 /// Where a read runs: on the pool, or on a write's own transaction, so that what a write checks before it

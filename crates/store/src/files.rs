@@ -2,7 +2,8 @@
 //! encrypted, and stored through `object_store` (a local folder, S3 or Azure Blob). The database keeps the
 //! metadata; the user's filename is metadata only and never part of a storage path.
 
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
@@ -167,7 +168,7 @@ impl Store {
             size: row.try_get("size")?,
             sha256: row.try_get("sha256")?,
             encrypted: key_id.is_some(),
-            created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+            created_at: row.time("created_at")?,
         };
         if hex::encode(Sha256::digest(&bytes)) != file.sha256 {
             return Err(StoreError::Other("a stored file does not match its recorded hash".into()));

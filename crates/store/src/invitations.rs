@@ -2,7 +2,8 @@
 //! create an account (or add the organisation to an existing one). Links expire.
 
 use crate::accounts::{GrantOutcome, NewAccount, hash_off_thread};
-use crate::db::{date, parse_date, parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::{date, ts};
 use crate::due::{Items, Source, Whose};
 use crate::error::{StoreError, StoreResult};
 use crate::scope::{Actor, ActorKind, OrgScope};
@@ -73,7 +74,7 @@ impl Store {
             org_name: row.try_get("name")?,
             email: row.try_get("email")?,
             role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|_| bad())?,
-            role_ends_on: row.try_get::<Option<String>, _>("role_ends_on")?.map(|d| parse_date(&d)).transpose()?,
+            role_ends_on: row.opt_day("role_ends_on")?,
             account_exists: row.try_get::<i64, _>("accounts")? > 0,
         }))
     }
@@ -98,7 +99,7 @@ impl Store {
                     id: row.try_get::<String, _>("id")?.parse().map_err(|_| bad())?,
                     email: row.try_get("email")?,
                     role: Role::parse(&row.try_get::<String, _>("role")?).map_err(|_| bad())?,
-                    expires_at: parse_ts(&row.try_get::<String, _>("expires_at")?)?,
+                    expires_at: row.time("expires_at")?,
                 })
             })
             .collect()
@@ -254,7 +255,7 @@ impl Source for ExpiringInvitations {
                     Ok(DueItem {
                         source: "invitation_expiry",
                         title: "An invitation expires soon and has not been accepted".into(),
-                        due_on: parse_ts(&row.try_get::<String, _>("expires_at")?)?.date(),
+                        due_on: row.time("expires_at")?.date(),
                         link: "/users".into(),
                         owner: match by.and_then(|b| b.parse().ok()) {
                             Some(account) => Owner::Account(account),

@@ -2,7 +2,8 @@
 //! the change that needs it committed. Workers claim, finish and fail jobs; that bookkeeping is not an
 //! auditable change, and what a job does to organisation data goes through a `WriteTx` of its own.
 
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::error::{StoreError, StoreResult};
 use crate::scope::{Actor, ActorKind, OrgScope};
 use crate::{Store, WriteTx};
@@ -244,7 +245,7 @@ impl Store {
                         _ => "queued",
                     },
                     attempts: row.try_get("attempts")?,
-                    run_at: parse_ts(&row.try_get::<String, _>("run_at")?)?,
+                    run_at: row.time("run_at")?,
                     last_error: row.try_get("last_error")?,
                 })
             })

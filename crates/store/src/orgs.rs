@@ -1,7 +1,8 @@
 //! Organisations: creating them (set-up, the command line, demo data) and reading one's own.
 
 use crate::db::Reader;
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
 use crate::{Store, WriteTx};
@@ -50,7 +51,7 @@ fn organisation(row: &AnyRow) -> StoreResult<Organisation> {
         nation: Nation::parse(&row.try_get::<String, _>("nation")?).map_err(|_| bad("nation"))?,
         provider_type: ProviderType::parse(&row.try_get::<String, _>("provider_type")?)
             .map_err(|_| bad("provider type"))?,
-        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        created_at: row.time("created_at")?,
     })
 }
 

@@ -2,7 +2,8 @@
 //! delivers it (by SMTP, with retries), or keeps it in the outbox for a demonstration without a mail server.
 //! Mail never carries case content: callers compose it from fixed texts and links.
 
-use crate::db::{parse_ts, ts};
+use crate::db::RowExt;
+use crate::db::ts;
 use crate::error::{OptionalExt, StoreResult};
 use crate::jobs::JobKind;
 use crate::{Store, WriteTx};
@@ -26,7 +27,7 @@ fn mail(row: &sqlx::any::AnyRow) -> StoreResult<Mail> {
         recipient: row.try_get("recipient")?,
         subject: row.try_get("subject")?,
         body: row.try_get("body")?,
-        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
+        created_at: row.time("created_at")?,
     })
 }
 

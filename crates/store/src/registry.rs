@@ -1,7 +1,8 @@
 //! The role registry (who holds each safeguarding post, with dates) and how to reach the safeguarding team.
 
 use crate::db::Reader;
-use crate::db::{date, parse_date, ts};
+use crate::db::RowExt;
+use crate::db::{date, ts};
 use crate::due::{Items, Source, Whose};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::{ActorKind, OrgScope};
@@ -54,8 +55,8 @@ fn holding(row: &AnyRow) -> StoreResult<Holding> {
         name: format!("{} {}", row.try_get::<String, _>("given_name")?, row.try_get::<String, _>("family_name")?),
         email: row.try_get("email")?,
         department: row.try_get("department")?,
-        starts_on: parse_date(&row.try_get::<String, _>("starts_on")?)?,
-        ends_on: row.try_get::<Option<String>, _>("ends_on")?.map(|d| parse_date(&d)).transpose()?,
+        starts_on: row.day("starts_on")?,
+        ends_on: row.opt_day("ends_on")?,
         away: row.try_get::<i64, _>("away")? > 0,
     })
 }
@@ -247,7 +248,7 @@ impl WriteTx<'_> {
             .fetch_optional(self.conn())
             .await?
             .found()?;
-        if parse_date(&row.try_get::<String, _>("starts_on")?)? > ends_on {
+        if row.day("starts_on")? > ends_on {
             return Err(StoreError::Invalid { field: "ends_on", message: "The end date must be after the start date" });
         }
         let post = Post::parse(&row.try_get::<String, _>("post")?).map_err(|_| StoreError::Other("bad post".into()))?;

@@ -3,6 +3,7 @@
 
 use crate::audit::Page;
 use crate::db::Reader;
+use crate::db::RowExt;
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::scope::OrgScope;
@@ -80,7 +81,7 @@ fn site(row: &AnyRow) -> StoreResult<Site> {
         let_to_others: text("let_to_others")? == "yes",
         created_at: parse_ts(&text("created_at")?)?,
         updated_at: parse_ts(&text("updated_at")?)?,
-        retired_at: row.try_get::<Option<String>, _>("retired_at")?.map(|t| parse_ts(&t)).transpose()?,
+        retired_at: row.opt_time("retired_at")?,
     })
 }
 
@@ -88,8 +89,8 @@ fn department(row: &AnyRow) -> StoreResult<Department> {
     Ok(Department {
         id: row.try_get::<String, _>("id")?.parse().map_err(|_| StoreError::Other("bad department id".into()))?,
         name: row.try_get("name")?,
-        created_at: parse_ts(&row.try_get::<String, _>("created_at")?)?,
-        retired_at: row.try_get::<Option<String>, _>("retired_at")?.map(|t| parse_ts(&t)).transpose()?,
+        created_at: row.time("created_at")?,
+        retired_at: row.opt_time("retired_at")?,
     })
 }
 
