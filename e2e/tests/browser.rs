@@ -253,6 +253,19 @@ async fn a_register(store: &Store, scope: &OrgScope) {
     }
 }
 
+/// The administrator invites Tara, a tutor: first without a role (the error summary shows), then properly.
+async fn invite_a_tutor(client: &Client) {
+    client.find(Locator::LinkText("Invite colleagues to use Vigil")).await.unwrap().click().await.unwrap();
+    arrive(client, "Invite someone").await;
+    fill(client, "email", "tara@riverside.example").await;
+    submit(client).await;
+    arrive(client, "There is a problem").await;
+    choose(client, "role", "staff").await;
+    submit(client).await;
+    arrive(client, "Accounts and roles").await;
+    assert!(body_text(client).await.contains("tara@riverside.example"));
+}
+
 /// Today as a person types it.
 fn typed_today(clock: &FixedClock) -> String {
     let today = clock.now().date();
@@ -319,16 +332,7 @@ async fn organisation_people_and_registry() {
     site.sign_in("alex@riverside.example", Some(&store::totp::demo_secret("alex@riverside.example")), "Alex Admin")
         .await;
 
-    // Invite a tutor: first without a role, then properly.
-    client.find(Locator::LinkText("Invite colleagues to use Vigil")).await.unwrap().click().await.unwrap();
-    arrive(client, "Invite someone").await;
-    fill(client, "email", "tara@riverside.example").await;
-    submit(client).await;
-    arrive(client, "There is a problem").await;
-    choose(client, "role", "staff").await;
-    submit(client).await;
-    arrive(client, "Accounts and roles").await;
-    assert!(body_text(client).await.contains("tara@riverside.example"));
+    invite_a_tutor(client).await;
 
     // The audit log shows what happened, by id.
     client.goto(&format!("{base}/audit")).await.unwrap();
@@ -413,16 +417,7 @@ async fn an_invitation_accepted_and_a_concern_raised_on_a_phone() {
     site.sign_in("alex@riverside.example", Some(&store::totp::demo_secret("alex@riverside.example")), "Alex Admin")
         .await;
 
-    // Invite a tutor: first without a role, then properly.
-    client.find(Locator::LinkText("Invite colleagues to use Vigil")).await.unwrap().click().await.unwrap();
-    arrive(client, "Invite someone").await;
-    fill(client, "email", "tara@riverside.example").await;
-    submit(client).await;
-    arrive(client, "There is a problem").await;
-    choose(client, "role", "staff").await;
-    submit(client).await;
-    arrive(client, "Accounts and roles").await;
-    assert!(body_text(client).await.contains("tara@riverside.example"));
+    invite_a_tutor(client).await;
 
     // The invitation, read from the demo outbox, lets the tutor create an account; signed in, the tutor sees
     // who to go to on every page.

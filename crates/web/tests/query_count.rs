@@ -166,7 +166,7 @@ async fn grow(app: &TestApp, scope: &store::OrgScope, numbers: std::ops::Range<u
     }
     app.sign_in(email(Caller::Tutor)).await;
     for _ in numbers.clone() {
-        raise(app).await;
+        app.raise_a_concern().await;
     }
     app.sign_in(email(Caller::Lead)).await;
     for _ in 0..numbers.len().div_ceil(2) {
@@ -174,18 +174,6 @@ async fn grow(app: &TestApp, scope: &store::OrgScope, numbers: std::ops::Range<u
         let concern = inbox.body.split("/safeguarding/concerns/").nth(1).unwrap().split('"').next().unwrap().to_owned();
         app.post(&format!("/safeguarding/concerns/{concern}/acknowledge"), &[]).await;
     }
-}
-
-async fn raise(app: &TestApp) {
-    app.get("/concerns/new").await;
-    let concern = [
-        ("about", "me"),
-        ("what_happened", "Worried"),
-        ("category", "other"),
-        ("immediate_danger", "no"),
-        ("told_in_person", "no"),
-    ];
-    assert_eq!(app.post("/concerns/new", &concern).await.status, 303);
 }
 
 async fn lists_cost_the_same_however_long(backend: store::Backend) {

@@ -305,15 +305,7 @@ async fn one_of_everything(app: &TestApp, scope: &store::OrgScope, domain: &str)
     assert_eq!(asked.location(), "/users?notice=awaiting", "{}", asked.body);
 
     app.sign_in(&tutor).await;
-    app.get("/concerns/new").await;
-    let concern = [
-        ("about", "me"),
-        ("what_happened", "Worried"),
-        ("category", "other"),
-        ("immediate_danger", "no"),
-        ("told_in_person", "no"),
-    ];
-    assert_eq!(app.post("/concerns/new", &concern).await.status, StatusCode::SEE_OTHER);
+    app.raise_a_concern().await;
     let concern: String = sqlx::query_scalar("SELECT id FROM concerns WHERE org_id = $1")
         .bind(scope.org().to_string())
         .fetch_one(&mut app.db.raw().await)

@@ -118,6 +118,19 @@ impl TestApp {
         self.post_raw(path, &all).await
     }
 
+    /// Raises a concern about oneself through the page, as the person signed in.
+    pub async fn raise_a_concern(&self) {
+        self.get("/concerns/new").await;
+        let concern = [
+            ("about", "me"),
+            ("what_happened", "Worried"),
+            ("category", "other"),
+            ("immediate_danger", "no"),
+            ("told_in_person", "no"),
+        ];
+        assert_eq!(self.post("/concerns/new", &concern).await.status, StatusCode::SEE_OTHER);
+    }
+
     /// Posts exactly these fields.
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Answer {
         let body = serde_urlencoded::to_string(fields).unwrap();
