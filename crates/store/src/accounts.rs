@@ -299,7 +299,7 @@ impl WriteTx<'_> {
     /// Creates an account (hashing its password) and makes it a member of the transaction's organisation.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] on the `email` field when an account already uses the address.
+    /// [`StoreError::Invalid`] on the `email` field when an account already uses the address.
     pub async fn create_member(&mut self, new: &NewAccount) -> StoreResult<AccountId> {
         let password_hash = hash_off_thread(new.password.expose().to_owned()).await?;
         let account = self.insert_account(new, &password_hash).await?;
@@ -501,7 +501,7 @@ impl WriteTx<'_> {
     ///
     /// # Errors
     /// [`StoreError::Conflict`] for one's own account or an account shared with another organisation (whose
-    /// security this organisation must not change); [`StoreError::Conflict`] for an email in use.
+    /// security this organisation must not change); [`StoreError::Invalid`] for an email in use.
     pub async fn reset_account(&mut self, account: AccountId, reset: AccountReset) -> StoreResult<ChangeOutcome> {
         if self.actor().account == Some(account) {
             return Err(StoreError::Conflict("Change your own details from your account page"));

@@ -166,7 +166,7 @@ impl Store {
     /// Answers a session token at the password stage: the administrator enrols a second factor next.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] for a wrong or used token; [`StoreError::Conflict`] for a taken email.
+    /// [`StoreError::Conflict`] for a wrong or used token; [`StoreError::Invalid`] for a taken email.
     pub async fn complete_setup(
         &self,
         setup_token: &str,

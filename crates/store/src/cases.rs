@@ -1346,7 +1346,7 @@ impl Source for CaseActions {
                 "SELECT t.case_id, t.owner_id, t.due_on, c.reference FROM case_actions t \
                  JOIN cases c ON c.id = t.case_id WHERE t.org_id = $1 AND t.done_at IS NULL \
                  AND c.status <> 'closed' AND t.due_on <= $2 AND ($3 = '' OR t.owner_id = $3) \
-                 ORDER BY t.due_on LIMIT 500",
+                 ORDER BY t.due_on",
             )
             .bind(scope.org().to_string())
             .bind(date(horizon))
@@ -1380,7 +1380,7 @@ impl Source for CaseReviews {
                  WHERE c.org_id = $1 AND c.status <> 'closed' AND c.review_on IS NOT NULL AND c.review_on <= $2 \
                  AND ((c.restricted = 'no' AND $3 = 'yes') \
                  OR (g.account_id IS NOT NULL AND ($4 = '' OR g.account_id = $4))) \
-                 ORDER BY c.review_on LIMIT 500",
+                 ORDER BY c.review_on",
             )
             .bind(scope.org().to_string())
             .bind(date(horizon))

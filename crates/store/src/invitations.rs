@@ -108,7 +108,7 @@ impl Store {
     /// Accepts an invitation: creates or finds the account, adds the membership and asks for the role.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] for a dead link or a wrong password; [`StoreError::Conflict`] when the
+    /// [`StoreError::Conflict`] for a dead link or a wrong password; [`StoreError::Invalid`] when the
     /// new account's email is taken.
     pub async fn accept_invitation(&self, token: &str, acceptance: &Acceptance) -> StoreResult<GrantOutcome> {
         let invitation = self
@@ -173,8 +173,8 @@ impl WriteTx<'_> {
     /// Invites a person to the organisation with a role. Answers the link token, to be emailed once.
     ///
     /// # Errors
-    /// [`StoreError::Conflict`] when the person is already a member; [`StoreError::Conflict`] for an
-    /// inspector without an end date or an end date in the past.
+    /// [`StoreError::Invalid`] when the person is already a member, for an inspector without an end date,
+    /// or for an end date in the past.
     pub async fn invite(&mut self, email: &Email, role: Role, ends_on: Option<Date>) -> StoreResult<String> {
         let org = self.org()?;
         if !role.granted_directly() {

@@ -5,7 +5,7 @@
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
@@ -73,7 +73,12 @@ impl Default for Metrics {
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().simple().to_string()[..12].to_owned();
     let route = request.extensions().get::<MatchedPath>().map_or("unrouted", MatchedPath::as_str).to_owned();
-    let method = request.method().to_string();
+    // Any method a client sends would be a label of its own: only the ones routes answer are named.
+    let method = match *request.method() {
+        Method::GET | Method::POST | Method::PUT | Method::HEAD => request.method().as_str(),
+        _ => "OTHER",
+    }
+    .to_owned();
     let span = tracing::info_span!("request", request.id = %id, http.route = %route, http.method = %method);
     let started = Instant::now();
     let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).instrument(span.clone()).await;

@@ -212,15 +212,10 @@ async fn two_servers_on_one_database_serve_the_same_sessions(app: TestApp) {
     app.member(&scope, "admin@zeta.example", Role::Admin).await;
     app.sign_in("admin@zeta.example").await;
     // A second server process: its own pool and router over the same database, nothing shared in memory.
-    let other = store::Store::connect(&app.db.url, app.clock.clone()).await.unwrap();
-    let second =
-        web::router(web::AppState::new(other, web::Config { public_url: "http://vigil.test".into(), demo: false }));
-    let request = axum::http::Request::get("/users")
-        .header("cookie", format!("{}={}", web::SESSION_COOKIE, app.cookie().unwrap()))
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let answer = tower::ServiceExt::oneshot(second, request).await.unwrap();
-    assert_eq!(answer.status(), StatusCode::OK);
+    let (_, second) = app.second_server().await;
+    let first = app.serve_with(second);
+    assert!(app.page("/users").await.body.contains("admin@zeta.example"), "the session is known to the second");
+    let _ = app.serve_with(first);
 }
 both!(two_servers_on_one_database_serve_the_same_sessions);
 

@@ -37,12 +37,15 @@ impl Answer {
 
 /// The application under test, and a browser's memory of its cookie and latest CSRF token.
 pub struct TestApp {
-    pub router: Router,
+    /// The router requests go to; [`TestApp::serve_with`] puts another in its place.
+    router: Mutex<Router>,
     /// What the router serves from, for the operator's metrics router.
     pub state: web::AppState,
     pub store: Store,
     pub clock: Arc<FixedClock>,
     pub db: TestDb,
+    /// The master key the store was given, for a second server on the same database.
+    master_key: store::keys::MasterKey,
     /// Where uploaded files went (in memory).
     pub objects: store::files::Objects,
     cookie: Mutex<Option<String>>,
@@ -54,21 +57,53 @@ impl TestApp {
         let db = TestDb::new(backend).await;
         let clock = Arc::new(FixedClock::new(time::macros::datetime!(2026-11-30 09:00 UTC)));
         let objects: store::files::Objects = std::sync::Arc::new(object_store::memory::InMemory::new());
+        let master_key = store::keys::MasterKey::generate();
         let store = Store::connect(&db.url, clock.clone())
             .await
             .expect("connect")
-            .with_master_key(store::keys::MasterKey::generate())
+            .with_master_key(master_key.clone())
             .with_objects(objects.clone());
         store.migrate().await.expect("migrate");
         let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
         let state = web::AppState::new(store.clone(), config);
         let router = web::router(state.clone());
-        Self { router, state, store, clock, db, objects, cookie: Mutex::new(None), csrf: Mutex::new(String::new()) }
+        Self {
+            router: Mutex::new(router),
+            state,
+            master_key,
+            store,
+            clock,
+            db,
+            objects,
+            cookie: Mutex::new(None),
+            csrf: Mutex::new(String::new()),
+        }
+    }
+
+    /// A second server on the same database, as another process would be: its own pool and router, the
+    /// same master key, nothing shared in memory.
+    pub async fn second_server(&self) -> (Store, Router) {
+        let store = Store::connect(&self.db.url, self.clock.clone())
+            .await
+            .expect("connect")
+            .with_master_key(self.master_key.clone())
+            .with_objects(self.objects.clone());
+        let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
+        let router = web::router(web::AppState::new(store.clone(), config));
+        (store, router)
+    }
+
+    /// Sends the next requests to this router instead (a second server on the same database); answers
+    /// the one it replaces.
+    #[must_use = "put the first server back when done"]
+    pub fn serve_with(&self, router: Router) -> Router {
+        std::mem::replace(&mut *self.router.lock().unwrap(), router)
     }
 
     /// Sends a request as the browser: with its cookie, remembering any new cookie and CSRF token.
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let router = self.router.lock().unwrap().clone();
+        let response = router.oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
         if let Some(cookie) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
