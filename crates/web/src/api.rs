@@ -30,7 +30,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// A JSON request body. A malformed body answers 400 with a JSON error naming the field at fault.
+/// A JSON request body. A malformed body (or text after it) answers 400 with a JSON error naming the field
+/// at fault.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
@@ -48,9 +49,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
         let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| bad("body", e.body_text()))?;
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(&mut deserializer)
-            .map(ApiJson)
-            .map_err(|e| bad(&e.path().to_string(), e.inner().to_string()))
+        let value = serde_path_to_error::deserialize(&mut deserializer)
+            .map_err(|e| bad(&e.path().to_string(), e.inner().to_string()))?;
+        // Text after the JSON value is a malformed body, not something to ignore.
+        deserializer.end().map_err(|e| bad("body", e.to_string()))?;
+        Ok(ApiJson(value))
     }
 }
 

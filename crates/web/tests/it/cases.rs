@@ -401,6 +401,19 @@ async fn a_narrative_written_through_the_api_is_in_neither_the_database_nor_the_
     let unknown =
         app.api_send(Method::POST, &entries, &lead, Some(json!({"kind": "fact", "occured_on": "2026-11-29"}))).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "a misspelt field is named, not ignored: {}", unknown.body);
+    let trailing = app
+        .send(
+            axum::http::Request::post(&entries)
+                .header("authorization", format!("Bearer {lead}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    r#"{"kind": "fact", "occurred_on": "2026-11-29", "text": "Seen"} and more"#,
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(trailing.status, StatusCode::BAD_REQUEST, "text after the body is refused: {}", trailing.body);
+    assert_eq!(trailing.json()["error"]["field"], "body");
     let narrative = "Quinn told me about the Marbleford rally plans";
     let added = app
         .api_send(
