@@ -140,7 +140,10 @@ impl Site {
         store.migrate().await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let app = web::router(web::AppState::new(store.clone(), web::Config { public_url: base.clone(), demo: true }));
+        let app = web::router(web::AppState::new(
+            store.clone(),
+            web::Config { public_url: base.clone(), demo: true, sends_email: false },
+        ));
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let (driver, port) = start_driver();
         let client = browser(port, &dir.join("profile")).await;
@@ -414,6 +417,8 @@ async fn an_invitation_accepted_and_a_concern_raised_on_a_phone() {
     let (client, base, store) = (&site.client, &site.base, &site.store);
     let scope = an_organisation(store).await;
     a_register(store, &scope).await;
+    // Concerns open once the lead can sign in (an account with an authenticator).
+    an_account(store, &scope, "sam@riverside.example", "Sam Lead", None, true).await;
     site.sign_in("alex@riverside.example", Some(&store::totp::demo_secret("alex@riverside.example")), "Alex Admin")
         .await;
 

@@ -94,17 +94,19 @@ pub const RECEIVED_VIA: &[(&str, &str)] =
     &[("in_person", "Told in person"), ("phone", "A phone call"), ("email", "An email"), ("agency", "Another agency")];
 
 /// How an organisation has set up concerns: which categories reporters are offered, and how long a concern
-/// may wait to be acknowledged before it escalates to the deputies (and becomes a task for every lead).
+/// may wait to be acknowledged before it escalates to the deputies (and becomes a task for every lead), and
+/// how many minutes one about someone in immediate danger may wait before it escalates to the senior leader.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ConcernSettings {
     pub acknowledge_within_hours: u8,
+    pub danger_escalates_after_minutes: u8,
     /// Category ids from the versioned list that reporters are not offered.
     pub hidden_categories: Vec<String>,
 }
 
 impl Default for ConcernSettings {
     fn default() -> Self {
-        Self { acknowledge_within_hours: 4, hidden_categories: Vec::new() }
+        Self { acknowledge_within_hours: 4, danger_escalates_after_minutes: 15, hidden_categories: Vec::new() }
     }
 }
 
@@ -118,24 +120,41 @@ impl ConcernSettings {
         time::Duration::hours(i64::from(self.acknowledge_within_hours))
     }
 
+    /// How long a concern may wait to be acknowledged before it escalates: minutes when someone is in
+    /// immediate danger, hours otherwise.
+    #[must_use]
+    pub fn escalates_after(&self, immediate_danger: bool) -> time::Duration {
+        if immediate_danger {
+            time::Duration::minutes(i64::from(self.danger_escalates_after_minutes))
+        } else {
+            self.acknowledge_within()
+        }
+    }
+
     /// The categories reporters are offered, in the list's order.
     #[must_use]
     pub fn offered(&self) -> Vec<Category> {
         categories().into_iter().filter(|c| !self.hidden_categories.contains(&c.id)).collect()
     }
 
-    /// Checks settings as typed: hours from 1 to 72, and hidden categories from the list (never Prevent or
-    /// Something else).
+    /// Checks settings as typed: hours from 1 to 72, minutes from 1 to 60, and hidden categories from the
+    /// list (never Prevent or Something else).
     ///
     /// # Errors
     /// The field at fault and why.
-    pub fn parse(hours: &str, hidden: &[String]) -> Result<Self, (&'static str, &'static str)> {
+    pub fn parse(hours: &str, minutes: &str, hidden: &[String]) -> Result<Self, (&'static str, &'static str)> {
         let hours = hours
             .trim()
             .parse::<u8>()
             .ok()
             .filter(|h| (1..=72).contains(h))
             .ok_or(("acknowledge_within_hours", "Enter a number of hours from 1 to 72"))?;
+        let minutes = minutes
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|m| (1..=60).contains(m))
+            .ok_or(("danger_escalates_after_minutes", "Enter a number of minutes from 1 to 60"))?;
         let known = categories();
         let mut hidden_categories = Vec::new();
         for id in hidden.iter().filter(|id| !id.is_empty()) {
@@ -147,7 +166,7 @@ impl ConcernSettings {
             }
             hidden_categories.push(id.clone());
         }
-        Ok(Self { acknowledge_within_hours: hours, hidden_categories })
+        Ok(Self { acknowledge_within_hours: hours, danger_escalates_after_minutes: minutes, hidden_categories })
     }
 }
 
@@ -273,9 +292,9 @@ mod tests {
 
     #[test]
     fn settings_keep_prevent_and_something_else_offered() {
-        assert!(ConcernSettings::parse("0", &[]).is_err());
-        assert!(ConcernSettings::parse("4", &["prevent".into()]).is_err());
-        let settings = ConcernSettings::parse("2", &["bullying".into(), String::new()]).unwrap();
+        assert!(ConcernSettings::parse("0", "15", &[]).is_err());
+        assert!(ConcernSettings::parse("4", "15", &["prevent".into()]).is_err());
+        let settings = ConcernSettings::parse("2", "15", &["bullying".into(), String::new()]).unwrap();
         assert_eq!(settings.acknowledge_within(), time::Duration::hours(2));
         assert!(!settings.offered().iter().any(|c| c.id == "bullying"));
     }

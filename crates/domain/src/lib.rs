@@ -13,6 +13,7 @@ pub mod org;
 pub mod people;
 pub mod policy;
 pub mod profile;
+pub mod reach;
 pub mod registry;
 pub mod roles;
 pub mod security;

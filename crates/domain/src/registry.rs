@@ -62,6 +62,13 @@ impl Post {
         matches!(self, Post::Dsl | Post::DeputyDsl)
     }
 
+    /// Holding the post reaches concerns about staff or emergency access to cases, so an appointment waits
+    /// for a safeguarding lead's confirmation (never the appointee's own) before it counts.
+    #[must_use]
+    pub fn needs_confirmation(self) -> bool {
+        matches!(self, Post::BoardSafeguardingLead | Post::SeniorLeader)
+    }
+
     /// Only one person holds the post at a time (a new holder's start ends the previous holder's term).
     #[must_use]
     pub fn single_holder(self) -> bool {

@@ -524,7 +524,11 @@ impl WriteTx<'_> {
             store.roles_in(&mut Reader::Tx(self.conn()), org, &[account]).await?
         }
         .iter()
-        .any(|(_, held)| held.role.is_safeguarding());
+        .any(|(_, held)| held.role.is_safeguarding())
+            || {
+                let (store, org) = (self.store(), self.org()?);
+                store.holds_leadership_post_in(&mut Reader::Tx(self.conn()), org, account).await?
+            };
         if self.lead_must_confirm(holds_safeguarding_role).await? {
             let new_email = match &reset {
                 AccountReset::Email(email) => Some(email.as_str().to_owned()),

@@ -2,7 +2,7 @@
 //! These functions are the only places an [`OrgScope`] is built.
 
 use crate::accounts::{NewAccount, hash_off_thread};
-use crate::db::RowExt;
+use crate::db::{Reader, RowExt};
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
 use crate::orgs::NewOrganisation;
@@ -260,7 +260,9 @@ impl Store {
         let roles = self.active_roles(org, account.id).await?;
         let next = if account.totp_confirmed {
             NextStep::EnterCode
-        } else if roles.iter().any(|r| r.requires_totp()) {
+        } else if roles.iter().any(|r| r.requires_totp())
+            || self.holds_leadership_post_in(&mut Reader::Pool(&self.pool), org, account.id).await?
+        {
             NextStep::EnrolSecondFactor
         } else {
             NextStep::SignedIn

@@ -20,16 +20,21 @@ impl Store {
     /// # Errors
     /// When the database cannot be read.
     pub async fn concern_settings(&self, scope: &OrgScope) -> StoreResult<ConcernSettings> {
-        let row =
-            sqlx::query("SELECT acknowledge_within_hours, hidden_categories FROM concern_settings WHERE org_id = $1")
-                .bind(scope.org().to_string())
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT acknowledge_within_hours, danger_escalates_after_minutes, hidden_categories FROM concern_settings \
+             WHERE org_id = $1",
+        )
+        .bind(scope.org().to_string())
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(ConcernSettings::default()) };
         let hours: i64 = row.try_get("acknowledge_within_hours")?;
+        let minutes: i64 = row.try_get("danger_escalates_after_minutes")?;
         let hidden: String = row.try_get("hidden_categories")?;
         Ok(ConcernSettings {
             acknowledge_within_hours: u8::try_from(hours).map_err(|_| StoreError::Other("bad hours".into()))?,
+            danger_escalates_after_minutes: u8::try_from(minutes)
+                .map_err(|_| StoreError::Other("bad minutes".into()))?,
             hidden_categories: hidden.split(',').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
         })
     }
@@ -67,20 +72,22 @@ impl WriteTx<'_> {
         let org = self.org()?.to_string();
         sqlx::query("DELETE FROM concern_settings WHERE org_id = $1").bind(org.as_str()).execute(self.conn()).await?;
         sqlx::query(
-            "INSERT INTO concern_settings (org_id, acknowledge_within_hours, hidden_categories, updated_at) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO concern_settings (org_id, acknowledge_within_hours, danger_escalates_after_minutes, \
+             hidden_categories, updated_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(org.as_str())
         .bind(i64::from(settings.acknowledge_within_hours))
+        .bind(i64::from(settings.danger_escalates_after_minutes))
         .bind(settings.hidden_categories.join(","))
         .bind(ts(self.store().now()))
         .execute(self.conn())
         .await?;
         let org = self.org()?;
-        self.audit(
-            AuditEvent::new("concern_settings.recorded", "organisation", org.0)
-                .fields(&["acknowledge_within_hours", "hidden_categories"]),
-        );
+        self.audit(AuditEvent::new("concern_settings.recorded", "organisation", org.0).fields(&[
+            "acknowledge_within_hours",
+            "danger_escalates_after_minutes",
+            "hidden_categories",
+        ]));
         Ok(())
     }
 

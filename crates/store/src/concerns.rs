@@ -13,7 +13,7 @@ use domain::audit::AuditEvent;
 use domain::concerns::{ConcernStatus, NewConcern};
 use domain::due::{DueItem, Owner};
 use domain::profile::yes_no;
-use domain::registry::Post;
+use domain::reach::{self, Told};
 use domain::roles::Role;
 use domain::{CaseId, ConcernId};
 use sqlx::Row;
@@ -30,6 +30,13 @@ pub struct ConcernSummary {
     pub immediate_danger: bool,
     pub status: ConcernStatus,
     pub raised_at: OffsetDateTime,
+}
+
+/// What decides who an escalated concern goes to.
+#[derive(Debug, Clone, Copy)]
+pub struct Escalated {
+    pub about_staff: bool,
+    pub immediate_danger: bool,
 }
 
 /// A concern opened by the safeguarding team, with its content unsealed.
@@ -112,25 +119,27 @@ impl WriteTx<'_> {
         Ok((id, reference))
     }
 
-    /// Escalates a concern still waiting to be acknowledged, once. Answers whether it is about staff, or
+    /// Escalates a concern still waiting to be acknowledged, once. Answers what decides who it goes to, or
     /// `None` when it was acknowledged (or escalated) in the meantime.
     ///
     /// # Errors
     /// When the database cannot be written.
-    pub async fn escalate_concern(&mut self, id: ConcernId) -> StoreResult<Option<bool>> {
-        let about_staff: Option<String> = sqlx::query_scalar(
+    pub async fn escalate_concern(&mut self, id: ConcernId) -> StoreResult<Option<Escalated>> {
+        let row = sqlx::query(
             "UPDATE concerns SET escalated_at = $3 WHERE org_id = $1 AND id = $2 AND status = 'received' \
-             AND escalated_at IS NULL RETURNING about_staff",
+             AND escalated_at IS NULL RETURNING about_staff, immediate_danger",
         )
         .bind(self.org()?.to_string())
         .bind(id.to_string())
         .bind(ts(self.store().now()))
         .fetch_optional(self.conn())
         .await?;
-        if about_staff.is_some() {
-            self.audit(AuditEvent::new("concern.escalated", "concern", id.0).fields(&["escalated_at"]).case_content());
-        }
-        Ok(about_staff.map(|a| a == "yes"))
+        let Some(row) = row else { return Ok(None) };
+        self.audit(AuditEvent::new("concern.escalated", "concern", id.0).fields(&["escalated_at"]).case_content());
+        Ok(Some(Escalated {
+            about_staff: row.try_get::<String, _>("about_staff")? == "yes",
+            immediate_danger: row.try_get::<String, _>("immediate_danger")? == "yes",
+        }))
     }
 
     /// The safeguarding team acknowledges a concern: it is now being handled, in a case opened for the
@@ -291,36 +300,21 @@ impl Store {
         Ok(is_senior_leader.then_some("yes"))
     }
 
-    /// The emails to alert about a new concern: the leads, or for a concern about staff or the team, today's
-    /// senior leader.
+    /// Who a new concern alerts, and which group that is: the leads who can act on it today, or, when
+    /// none can, the senior leader and the board's safeguarding lead (see [`reach::recipients`]).
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn concern_recipients(&self, scope: &OrgScope, about_staff: bool) -> StoreResult<Vec<String>> {
-        if !about_staff {
-            return self.safeguarding_lead_emails(scope).await;
-        }
-        let holders = self.holders_on(scope, self.now().date()).await?;
-        Ok(holders
-            .into_iter()
-            .filter(|h| h.post == domain::registry::Post::SeniorLeader)
-            .filter_map(|h| h.email)
-            .collect())
+    pub async fn concern_recipients(&self, scope: &OrgScope, about_staff: bool) -> StoreResult<(Told, Vec<String>)> {
+        Ok(reach::recipients(&self.reach(scope).await?, about_staff))
     }
 
-    /// Who an unacknowledged concern escalates to: the deputies in the role registry today (or, with none,
-    /// every lead); for a concern about staff, the board's safeguarding lead.
+    /// Who an unacknowledged concern escalates to (see [`reach::escalation`]).
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn escalation_recipients(&self, scope: &OrgScope, about_staff: bool) -> StoreResult<Vec<String>> {
-        let post = if about_staff { Post::BoardSafeguardingLead } else { Post::DeputyDsl };
-        let holders = self.holders_on(scope, self.now().date()).await?;
-        let emails: Vec<String> = holders.into_iter().filter(|h| h.post == post).filter_map(|h| h.email).collect();
-        if emails.is_empty() && !about_staff {
-            return self.safeguarding_lead_emails(scope).await;
-        }
-        Ok(emails)
+    pub async fn escalation_recipients(&self, scope: &OrgScope, escalated: Escalated) -> StoreResult<Vec<String>> {
+        Ok(reach::escalation(&self.reach(scope).await?, escalated.about_staff, escalated.immediate_danger))
     }
 
     /// The current apprentices in the people register by name, for staff choosing who a concern is about.

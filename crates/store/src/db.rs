@@ -137,6 +137,7 @@ migrations! {
     dialect 11 "0011_concerns_received_via";
     dialect 12 "0012_cases";
     dialect 13 "0013_concern_settings_drafts_attachments";
+    portable 14 "0014_safe_from_the_first_day";
 }
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -9,9 +9,10 @@ use crate::scope::{ActorKind, OrgScope};
 use crate::{Store, WriteTx};
 use domain::audit::AuditEvent;
 use domain::due::{DueItem, Owner};
+use domain::reach;
 use domain::registry::Post;
 use domain::roles::Role;
-use domain::{DepartmentId, PersonId, PostHolderId};
+use domain::{AccountId, DepartmentId, OrgId, PersonId, PostHolderId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use time::Date;
@@ -29,6 +30,17 @@ pub struct Holding {
     pub ends_on: Option<Date>,
     /// Whether the holder is recorded as away on the day asked about.
     pub away: bool,
+    /// Whether the appointment still waits for a safeguarding lead's confirmation.
+    pub pending: bool,
+}
+
+/// What became of an appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appointed {
+    /// The term counts from its start date.
+    Done(PostHolderId),
+    /// The term waits for a safeguarding lead's confirmation.
+    AwaitingConfirmation(PostHolderId),
 }
 
 /// How to reach the safeguarding team.
@@ -42,7 +54,7 @@ pub struct ContactSettings {
 
 /// Selects holdings; `$2` is the day for which `away` is judged.
 const SELECT: &str = "SELECT h.id, h.post, h.person_id, p.given_name, p.family_name, p.email, d.name AS department, \
-     h.starts_on, h.ends_on, (SELECT COUNT(*) FROM post_absences a WHERE a.post_holder_id = h.id \
+     h.starts_on, h.ends_on, h.confirmed_at, (SELECT COUNT(*) FROM post_absences a WHERE a.post_holder_id = h.id \
      AND a.starts_on <= $2 AND a.ends_on >= $2) AS away FROM post_holders h JOIN people p ON p.id = h.person_id \
      LEFT JOIN departments d ON d.id = h.department_id";
 
@@ -58,6 +70,7 @@ fn holding(row: &AnyRow) -> StoreResult<Holding> {
         starts_on: row.day("starts_on")?,
         ends_on: row.opt_day("ends_on")?,
         away: row.try_get::<i64, _>("away")? > 0,
+        pending: row.try_get::<Option<String>, _>("confirmed_at")?.is_none(),
     })
 }
 
@@ -78,7 +91,8 @@ impl Store {
         let rows = db
             .fetch_all(
                 sqlx::query(crate::db::sql(format!(
-                    "{SELECT} WHERE h.org_id = $1 AND h.starts_on <= $2 AND (h.ends_on IS NULL OR h.ends_on >= $2) \
+                    "{SELECT} WHERE h.org_id = $1 AND h.confirmed_at IS NOT NULL AND h.starts_on <= $2 \
+             AND (h.ends_on IS NULL OR h.ends_on >= $2) \
              ORDER BY CASE h.post WHEN 'dsl' THEN 1 WHEN 'deputy_dsl' THEN 2 WHEN 'senior_leader' THEN 3 \
              WHEN 'board_safeguarding_lead' THEN 4 ELSE 5 END, d.name, h.starts_on"
                 )))
@@ -89,13 +103,98 @@ impl Store {
         rows.iter().map(holding).collect()
     }
 
+    /// The holders of the safeguarding team's and the leadership's posts today, with whether each can sign
+    /// in: what decides who a concern reaches. A safeguarding lead given the role directly (from the
+    /// command line) counts as the lead would.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn reach(&self, scope: &OrgScope) -> StoreResult<Vec<reach::Holder>> {
+        self.reach_in(&mut Reader::Pool(&self.pool), scope).await
+    }
+
+    pub(crate) async fn reach_in(&self, db: &mut Reader<'_>, scope: &OrgScope) -> StoreResult<Vec<reach::Holder>> {
+        let query = sqlx::query(
+            "SELECT h.post, p.email, a.id AS account_id, a.totp_confirmed_at, m.account_id AS member, m.disabled_at, \
+             (SELECT COUNT(*) FROM post_absences x WHERE x.post_holder_id = h.id AND x.starts_on <= $2 \
+             AND x.ends_on >= $2) AS away \
+             FROM post_holders h JOIN people p ON p.id = h.person_id \
+             LEFT JOIN accounts a ON a.email = p.email \
+             LEFT JOIN memberships m ON m.account_id = a.id AND m.org_id = h.org_id \
+             WHERE h.org_id = $1 AND h.confirmed_at IS NOT NULL AND h.starts_on <= $2 \
+             AND (h.ends_on IS NULL OR h.ends_on >= $2) \
+             AND h.post IN ('dsl', 'deputy_dsl', 'senior_leader', 'board_safeguarding_lead') \
+             UNION ALL \
+             SELECT 'dsl' AS post, a.email, a.id AS account_id, a.totp_confirmed_at, m.account_id AS member, \
+             m.disabled_at, CAST(0 AS BIGINT) AS away \
+             FROM role_grants g JOIN accounts a ON a.id = g.account_id \
+             JOIN memberships m ON m.account_id = g.account_id AND m.org_id = g.org_id \
+             WHERE g.org_id = $1 AND g.role = 'safeguarding_lead' AND g.revoked_at IS NULL \
+             AND (g.ends_on IS NULL OR g.ends_on >= $2)",
+        )
+        .bind(scope.org().to_string())
+        .bind(date(self.now().date()));
+        let rows = db.fetch_all(query).await?;
+        rows.iter()
+            .map(|row| {
+                let post = Post::parse(&row.try_get::<String, _>("post")?)
+                    .map_err(|_| StoreError::Other("bad post in post_holders".into()))?;
+                let has_account = row.try_get::<Option<String>, _>("member")?.is_some()
+                    && row.try_get::<Option<String>, _>("disabled_at")?.is_none();
+                let second_factor = row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some();
+                Ok(reach::Holder {
+                    post,
+                    email: row.try_get("email")?,
+                    can_sign_in: has_account && second_factor,
+                    has_account,
+                    away: row.try_get::<i64, _>("away")? > 0,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether an account holds, today, a post that reaches concerns about staff or emergency access (the
+    /// senior leader's or the board safeguarding lead's): it needs a second factor like the team does.
+    pub(crate) async fn holds_leadership_post_in(
+        &self,
+        db: &mut Reader<'_>,
+        org: OrgId,
+        account: AccountId,
+    ) -> StoreResult<bool> {
+        let query = sqlx::query(
+            "SELECT h.id FROM post_holders h JOIN people p ON p.id = h.person_id JOIN accounts a ON a.email = p.email \
+             WHERE h.org_id = $1 AND a.id = $2 AND h.post IN ('senior_leader', 'board_safeguarding_lead') \
+             AND h.confirmed_at IS NOT NULL AND h.starts_on <= $3 AND (h.ends_on IS NULL OR h.ends_on >= $3) LIMIT 1",
+        )
+        .bind(org.to_string())
+        .bind(account.to_string())
+        .bind(date(self.now().date()));
+        Ok(db.fetch_optional(query).await?.is_some())
+    }
+
+    /// Appointments waiting for a safeguarding lead's confirmation, oldest first.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn pending_appointments(&self, scope: &OrgScope) -> StoreResult<Vec<Holding>> {
+        let rows = sqlx::query(crate::db::sql(format!(
+            "{SELECT} WHERE h.org_id = $1 AND h.confirmed_at IS NULL AND h.refused_at IS NULL \
+             ORDER BY h.created_at LIMIT 100"
+        )))
+        .bind(scope.org().to_string())
+        .bind(date(self.now().date()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(holding).collect()
+    }
+
     /// Every term in every post, newest first (at most 500).
     ///
     /// # Errors
     /// When the database cannot be read.
     pub async fn post_history(&self, scope: &OrgScope) -> StoreResult<Vec<Holding>> {
         let rows = sqlx::query(crate::db::sql(format!(
-            "{SELECT} WHERE h.org_id = $1 ORDER BY h.starts_on DESC, h.id DESC LIMIT 500"
+            "{SELECT} WHERE h.org_id = $1 AND h.refused_at IS NULL ORDER BY h.starts_on DESC, h.id DESC LIMIT 500"
         )))
         .bind(scope.org().to_string())
         .bind(date(self.now().date()))
@@ -151,7 +250,9 @@ impl Store {
 impl WriteTx<'_> {
     /// Appoints a person from the register to a post from a date. For a post with one holder, the previous
     /// holder's term ends the day before. Appointing a safeguarding lead or deputy gives access to case
-    /// files, so once the organisation has a lead only a lead (or the operator) may do it.
+    /// files, so once the organisation has a lead only a lead (or the operator) may do it. An appointment
+    /// to a post that reaches concerns about staff or emergency access waits for a safeguarding lead's
+    /// confirmation unless the operator makes it.
     ///
     /// # Errors
     /// [`StoreError::Conflict`] for those rules; [`StoreError::NotFound`] for a person not in the register.
@@ -162,7 +263,7 @@ impl WriteTx<'_> {
         department: Option<DepartmentId>,
         starts_on: Date,
         ends_on: Option<Date>,
-    ) -> StoreResult<PostHolderId> {
+    ) -> StoreResult<Appointed> {
         let org = self.org()?.to_string();
         if ends_on.is_some_and(|end| end < starts_on) {
             return Err(StoreError::Invalid { field: "ends_on", message: "The end date must be after the start date" });
@@ -174,10 +275,8 @@ impl WriteTx<'_> {
         let leads = self.store().safeguarding_lead_emails_in(&mut Reader::Tx(self.conn()), &scope).await?;
         let leads_exist = !leads.is_empty();
         let actor = self.actor();
-        if post.grants_safeguarding_lead()
-            && leads_exist
-            && actor.kind != ActorKind::Operator
-            && !actor.roles.contains(&Role::SafeguardingLead)
+        let operator = actor.kind == ActorKind::Operator;
+        if post.grants_safeguarding_lead() && leads_exist && !operator && !actor.roles.contains(&Role::SafeguardingLead)
         {
             return Err(StoreError::Conflict("Only a safeguarding lead can appoint a safeguarding lead or deputy"));
         }
@@ -190,32 +289,15 @@ impl WriteTx<'_> {
         if left.found()?.is_some_and(|end| end < date(starts_on)) {
             return Err(StoreError::Conflict("This person has left"));
         }
-        if post.single_holder() {
-            let previous = starts_on.previous_day().unwrap_or(starts_on);
-            let ended: Vec<String> = sqlx::query_scalar(
-                "SELECT id FROM post_holders WHERE org_id = $1 AND post = $2 AND starts_on < $3 AND (ends_on IS NULL OR ends_on >= $3)",
-            )
-            .bind(org.as_str())
-            .bind(post.as_str())
-            .bind(date(starts_on))
-            .fetch_all(self.conn())
-            .await?;
-            for id in ended {
-                sqlx::query("UPDATE post_holders SET ends_on = $3 WHERE org_id = $1 AND id = $2")
-                    .bind(org.as_str())
-                    .bind(id.as_str())
-                    .bind(date(previous))
-                    .execute(self.conn())
-                    .await?;
-                self.audit(
-                    AuditEvent::new("post.ended", "post_holder", id.parse::<uuid::Uuid>().ok()).fields(&["ends_on"]),
-                );
-            }
+        let confirmed = operator || !post.needs_confirmation();
+        if confirmed {
+            self.end_previous_terms(post, starts_on).await?;
         }
         let id = PostHolderId::new();
+        let now = ts(self.store().now());
         sqlx::query(
-            "INSERT INTO post_holders (id, org_id, post, department_id, person_id, starts_on, ends_on, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO post_holders (id, org_id, post, department_id, person_id, starts_on, ends_on, created_at, \
+             requested_by, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id.to_string())
         .bind(org.as_str())
@@ -224,16 +306,91 @@ impl WriteTx<'_> {
         .bind(person.to_string())
         .bind(date(starts_on))
         .bind(ends_on.map(date))
-        .bind(ts(self.store().now()))
+        .bind(now.as_str())
+        .bind(self.actor().account.map(|a| a.to_string()))
+        .bind(confirmed.then_some(now.as_str()))
         .execute(self.conn())
         .await?;
-        self.audit(AuditEvent::new("post.appointed", "post_holder", id.0).fields(&[
-            "post",
-            "person_id",
-            "starts_on",
-            "ends_on",
-        ]));
-        Ok(id)
+        let action = if confirmed { "post.appointed" } else { "post.appointment_requested" };
+        self.audit(AuditEvent::new(action, "post_holder", id.0).fields(&["post", "person_id", "starts_on", "ends_on"]));
+        Ok(if confirmed { Appointed::Done(id) } else { Appointed::AwaitingConfirmation(id) })
+    }
+
+    /// For a post with one holder, ends the terms that a new term starting on `starts_on` replaces.
+    async fn end_previous_terms(&mut self, post: Post, starts_on: Date) -> StoreResult<()> {
+        if !post.single_holder() {
+            return Ok(());
+        }
+        let org = self.org()?.to_string();
+        let previous = starts_on.previous_day().unwrap_or(starts_on);
+        let ended: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM post_holders WHERE org_id = $1 AND post = $2 AND confirmed_at IS NOT NULL \
+             AND starts_on < $3 AND (ends_on IS NULL OR ends_on >= $3)",
+        )
+        .bind(org.as_str())
+        .bind(post.as_str())
+        .bind(date(starts_on))
+        .fetch_all(self.conn())
+        .await?;
+        for id in ended {
+            sqlx::query("UPDATE post_holders SET ends_on = $3 WHERE org_id = $1 AND id = $2")
+                .bind(org.as_str())
+                .bind(id.as_str())
+                .bind(date(previous))
+                .execute(self.conn())
+                .await?;
+            self.audit(
+                AuditEvent::new("post.ended", "post_holder", id.parse::<uuid::Uuid>().ok()).fields(&["ends_on"]),
+            );
+        }
+        Ok(())
+    }
+
+    /// A safeguarding lead confirms or refuses an appointment waiting for confirmation. Nobody decides their
+    /// own appointment.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an unknown or decided appointment; [`StoreError::Conflict`] for one's own.
+    pub async fn decide_appointment(&mut self, id: PostHolderId, confirm: bool) -> StoreResult<()> {
+        let org = self.org()?.to_string();
+        let row = sqlx::query(
+            "SELECT h.post, h.starts_on, a.id AS appointee FROM post_holders h JOIN people p ON p.id = h.person_id \
+             LEFT JOIN accounts a ON a.email = p.email \
+             WHERE h.org_id = $1 AND h.id = $2 AND h.confirmed_at IS NULL AND h.refused_at IS NULL",
+        )
+        .bind(org.as_str())
+        .bind(id.to_string())
+        .fetch_optional(self.conn())
+        .await?
+        .found()?;
+        let me = self.actor().account.map(|a| a.to_string());
+        if me.is_some() && row.try_get::<Option<String>, _>("appointee")? == me {
+            return Err(StoreError::Conflict("Another safeguarding lead must confirm your own appointment"));
+        }
+        let now = ts(self.store().now());
+        if confirm {
+            let post =
+                Post::parse(&row.try_get::<String, _>("post")?).map_err(|_| StoreError::Other("bad post".into()))?;
+            self.end_previous_terms(post, row.day("starts_on")?).await?;
+        }
+        let column = if confirm { "confirmed_at" } else { "refused_at" };
+        let changed = sqlx::query(crate::db::sql(format!(
+            "UPDATE post_holders SET {column} = $3, confirmed_by = $4 WHERE org_id = $1 AND id = $2 \
+             AND confirmed_at IS NULL AND refused_at IS NULL"
+        )))
+        .bind(org.as_str())
+        .bind(id.to_string())
+        .bind(now.as_str())
+        .bind(me)
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let action = if confirm { "post.appointment_confirmed" } else { "post.appointment_refused" };
+        self.audit(AuditEvent::new(action, "post_holder", id.0).fields(&[column]));
+        Ok(())
     }
 
     /// Ends a term on a date.

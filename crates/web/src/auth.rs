@@ -152,7 +152,11 @@ async fn guard_page(state: &AppState, route: &Route, mut request: Request) -> Re
     }
     if route.action.needs_fresh_second_factor() && !fresh(&session, state.store.now()) {
         if !session.has_second_factor {
-            return Err(AppError::Forbidden.into_response());
+            return Err(AppError::Conflict(
+                "This needs your authenticator app, and you have not set one up: sign out, then sign in again and \
+                 Vigil will help you set it up",
+            )
+            .into_response());
         }
         let back = if request.method() == Method::GET { request.uri().path() } else { "/" };
         let to = format!("/sign-in/again?{}", serde_urlencoded::to_string([("next", back)]).unwrap_or_default());

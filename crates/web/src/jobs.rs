@@ -75,18 +75,18 @@ impl Worker {
         }
     }
 
-    /// Tells the deputies (for a concern about staff, the board's safeguarding lead) that a concern is still
-    /// waiting to be acknowledged, by an email with no names or content. Nothing happens if it was
-    /// acknowledged in time.
+    /// Tells the deputies (for a concern about staff, the board's safeguarding lead; for someone in immediate
+    /// danger, the senior leader too) that a concern is still waiting to be acknowledged, by an email with no
+    /// names or content. Nothing happens if it was acknowledged in time.
     async fn escalate(&self, job: &Job) -> StoreResult<()> {
         let Some(scope) = &job.scope else { return Ok(()) };
         let Ok(id) = job.payload.parse() else { return Ok(()) };
         let store = &self.state.store;
         let mut tx = store.write(scope).await?;
-        let Some(about_staff) = tx.escalate_concern(id).await? else { return Ok(()) };
-        let link = if about_staff { "/concerns/about-staff" } else { "/safeguarding" };
+        let Some(escalated) = tx.escalate_concern(id).await? else { return Ok(()) };
+        let link = if escalated.about_staff { "/concerns/about-staff" } else { "/safeguarding" };
         let composed = mail::escalation(&format!("{}{link}", self.state.config.public_url));
-        for recipient in store.escalation_recipients(scope, about_staff).await? {
+        for recipient in store.escalation_recipients(scope, escalated).await? {
             tx.queue_mail(&recipient, composed.subject, &composed.body).await?;
         }
         tx.commit().await

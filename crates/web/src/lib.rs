@@ -42,6 +42,9 @@ pub struct Config {
     pub public_url: String,
     /// Whether this is a demonstration: the outbox page and demo authenticator secrets are shown.
     pub demo: bool,
+    /// Whether an SMTP server is configured: without one, mail stays in the outbox and pages must not say
+    /// that anyone was emailed.
+    pub sends_email: bool,
 }
 
 /// Everything a request handler can reach.

@@ -37,7 +37,7 @@ pub fn confirmation_waiting(link: &str) -> Composed {
     Composed {
         subject: "A safeguarding role change needs your confirmation",
         body: format!(
-            "An administrator has asked to give someone a safeguarding role in Vigil. \
+            "Someone has asked to give a person a safeguarding role or post in Vigil. \
              It takes effect only when a safeguarding lead confirms it.\n\nReview it:\n{link}"
         ),
     }
@@ -55,6 +55,21 @@ pub fn new_concern(link: &str, urgent: bool) -> Composed {
             "A safeguarding concern has been raised{}.\n\nOpen it in Vigil:\n{link}\n\n\
              This email never contains case details or anyone's name.",
             if urgent { " and the person who raised it said someone is in immediate danger" } else { "" }
+        ),
+    }
+}
+
+/// The alert to the senior leader and the board's safeguarding lead when no safeguarding lead or deputy
+/// could receive a new concern (all away, disabled or gone). Never who or what.
+pub fn concern_without_team(link: &str, urgent: bool) -> Composed {
+    Composed {
+        subject: "A safeguarding concern has reached nobody in the safeguarding team",
+        body: format!(
+            "A safeguarding concern has been raised in Vigil{}, and no safeguarding lead or deputy can receive it \
+             today: they are away, disabled or not appointed.\n\nMake sure someone in the safeguarding team \
+             handles it now: reach the lead or a deputy, or appoint cover in the role registry:\n{link}\n\n\
+             This email never contains case details or anyone's name.",
+            if urgent { ", and the person who raised it said someone is in immediate danger" } else { "" }
         ),
     }
 }

@@ -59,7 +59,7 @@ pub async fn run(store: Store, args: ServeArgs) -> Result<()> {
     if args.demo {
         tracing::warn!("demo mode: the outbox is readable at /outbox; never use with real data");
     }
-    let config = web::Config { public_url: public_url.clone(), demo: args.demo };
+    let config = web::Config { public_url: public_url.clone(), demo: args.demo, sends_email: smtp.is_some() };
     let state = web::AppState::new(store.clone(), config);
     tokio::spawn(web::jobs::Worker::new(state.clone(), web::jobs::worker_name(), smtp).run_forever());
     if let Some(address) = &args.metrics_listen {

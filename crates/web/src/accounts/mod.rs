@@ -6,7 +6,23 @@ mod me;
 mod own;
 mod users;
 
+use crate::AppState;
+use crate::error::AppResult;
+use crate::mail;
 use crate::routes::{Routes, routes};
+
+/// Tells the safeguarding leads, without names, that a change waits for their confirmation.
+pub(crate) async fn notify_leads(
+    state: &AppState,
+    scope: &store::OrgScope,
+    tx: &mut store::WriteTx<'_>,
+) -> AppResult<()> {
+    let composed = mail::confirmation_waiting(&format!("{}/confirmations", state.config.public_url));
+    for lead in state.store.safeguarding_lead_emails(scope).await? {
+        tx.queue_mail(&lead, composed.subject, &composed.body).await?;
+    }
+    Ok(())
+}
 
 /// The OpenAPI paths of this capability's handlers.
 #[derive(utoipa::OpenApi)]
@@ -42,6 +58,7 @@ pub(crate) fn routes() -> Routes {
         POST "/users/{id}/enable"              ManageAccounts            Page => users::enable;
         GET  "/confirmations"                  ConfirmSafeguardingChange Page => confirmations::list;
         POST "/confirmations/{id}"             ConfirmSafeguardingChange Page => confirmations::decide;
+        POST "/confirmations/appointments/{id}" ConfirmSafeguardingChange Page => confirmations::decide_appointment;
         GET  "/api/v1/me"                      UseOwnAccount             Api  => me::me;
         GET  "/api/v1/users"                   ListAccounts              Api  => api::list;
     }

@@ -251,7 +251,7 @@ pub async fn grant(
     match tx.grant_role(id, role, ends).await {
         Ok(outcome) => {
             if outcome == GrantOutcome::AwaitingConfirmation {
-                notify_leads(&state, &member, &mut tx).await?;
+                super::notify_leads(&state, &member.scope, &mut tx).await?;
             }
             tx.commit().await?;
             let notice = if outcome == GrantOutcome::Granted { "granted" } else { "awaiting" };
@@ -291,15 +291,6 @@ pub async fn enable(State(state): State<AppState>, member: Member, Path(id): Pat
     tx.enable_member(account_id(&id)?).await?;
     tx.commit().await?;
     Ok(Redirect::to("/users?notice=enabled").into_response())
-}
-
-/// Tells the safeguarding leads, without names, that a change waits for their confirmation.
-async fn notify_leads(state: &AppState, member: &Member, tx: &mut store::WriteTx<'_>) -> AppResult<()> {
-    let composed = mail::confirmation_waiting(&format!("{}/confirmations", state.config.public_url));
-    for lead in state.store.safeguarding_lead_emails(&member.scope).await? {
-        tx.queue_mail(&lead, composed.subject, &composed.body).await?;
-    }
-    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -359,7 +350,7 @@ async fn reset(state: &AppState, member: &Member, id: AccountId, change: Account
     };
     let notice = match outcome {
         ChangeOutcome::AwaitingConfirmation => {
-            notify_leads(state, member, &mut tx).await?;
+            super::notify_leads(state, &member.scope, &mut tx).await?;
             "awaiting"
         }
         ChangeOutcome::Done { password_link: Some(token) } => {

@@ -44,6 +44,19 @@ pub struct Receipt {
     pub raised_at: String,
 }
 
+/// The receipt for a concern just raised, with who was alerted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewReceipt {
+    #[serde(flatten)]
+    pub receipt: Receipt,
+    /// Who was alerted: `team` (the safeguarding leads), `senior_leader` (a concern about staff),
+    /// `leadership` (no lead or deputy could receive it, so the senior leader and the board's safeguarding
+    /// lead), or `nobody` (phone the safeguarding contact now).
+    pub told: String,
+    /// Whether they were emailed: without a mail server they see it when they next sign in.
+    pub emailed: bool,
+}
+
 /// The caller's receipts, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Receipts {
@@ -51,12 +64,14 @@ pub struct Receipts {
 }
 
 #[utoipa::path(post, path = "/api/v1/concerns", tag = "concerns", request_body = ConcernBody,
-    responses((status = 201, body = Receipt), (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, body = NewReceipt),
+        (status = 409, description = "Concerns cannot be raised here yet: no safeguarding lead who can sign in holds the post", body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody)), security(("bearer" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     ApiCaller(scope): ApiCaller,
     ApiJson(body): ApiJson<ConcernBody>,
-) -> AppResult<(StatusCode, Json<Receipt>)> {
+) -> AppResult<(StatusCode, Json<NewReceipt>)> {
     let form = ConcernForm {
         about: if body.about.is_some() { "someone" } else { "me" }.into(),
         about_name: body.about.unwrap_or_default(),
@@ -71,15 +86,16 @@ pub async fn create(
     let mut errors = FormErrors::default();
     let offered = state.store.concern_settings(&scope).await?.offered();
     let concern = form.parse(&offered, &mut errors).ok_or(errors)?;
-    let (id, reference) = raise(&state, &scope, concern).await?;
+    let raised = raise(&state, &scope, concern).await?;
     let receipt = Receipt {
-        id: id.to_string(),
-        reference,
+        id: raised.id.to_string(),
+        reference: raised.reference,
         category: body.category,
         status: "received".into(),
         raised_at: crate::api::rfc3339(state.store.now()),
     };
-    Ok((StatusCode::CREATED, Json(receipt)))
+    let emailed = state.config.sends_email && raised.told != domain::reach::Told::Nobody;
+    Ok((StatusCode::CREATED, Json(NewReceipt { receipt, told: raised.told.as_str().into(), emailed })))
 }
 
 #[utoipa::path(get, path = "/api/v1/concerns", tag = "concerns",
@@ -158,10 +174,20 @@ pub async fn acknowledge(
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SettingsBody {
     /// Hours a concern may wait to be acknowledged before it escalates to the deputies, from 1 to 72.
+    #[schema(minimum = 1, maximum = 72)]
     pub acknowledge_within_hours: u8,
+    /// Minutes a concern about someone in immediate danger may wait to be acknowledged before it escalates
+    /// to the senior leader (and the deputies), from 1 to 60; 15 when left out.
+    #[serde(default = "default_danger_minutes")]
+    #[schema(minimum = 1, maximum = 60)]
+    pub danger_escalates_after_minutes: u8,
     /// Category ids reporters are not offered; never `prevent` or `other`.
     #[serde(default)]
     pub hidden_categories: Vec<String>,
+}
+
+fn default_danger_minutes() -> u8 {
+    domain::concerns::ConcernSettings::default().danger_escalates_after_minutes
 }
 
 #[utoipa::path(get, path = "/api/v1/concern-settings", tag = "concerns",
@@ -170,6 +196,7 @@ pub async fn settings(State(state): State<AppState>, ApiCaller(scope): ApiCaller
     let settings = state.store.concern_settings(&scope).await?;
     Ok(Json(SettingsBody {
         acknowledge_within_hours: settings.acknowledge_within_hours,
+        danger_escalates_after_minutes: settings.danger_escalates_after_minutes,
         hidden_categories: settings.hidden_categories,
     }))
 }
@@ -183,6 +210,7 @@ pub async fn record_settings(
 ) -> AppResult<Json<SettingsBody>> {
     let settings = domain::concerns::ConcernSettings::parse(
         &body.acknowledge_within_hours.to_string(),
+        &body.danger_escalates_after_minutes.to_string(),
         &body.hidden_categories,
     )
     .map_err(|(field, message)| crate::error::AppError::Invalid { field: field.into(), message: message.into() })?;

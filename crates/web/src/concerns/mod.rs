@@ -4,12 +4,13 @@ mod api;
 mod pages;
 
 use crate::AppState;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::mail;
 use crate::routes::{Routes, routes};
 use domain::ConcernId;
 use domain::concerns::{Answers, Category, NewConcern, parse_concern};
+use domain::reach::{self, Readiness, Told};
 use domain::roles::Role;
 use serde::{Deserialize, Serialize};
 use store::OrgScope;
@@ -103,31 +104,54 @@ impl ConcernForm {
     }
 }
 
-/// Raises a concern and alerts the safeguarding leads at once, by an email with no names or content.
-/// Answers the receipt's reference.
+/// A concern as raised: its id, the receipt's reference, and who was alerted.
+pub struct Raised {
+    pub id: ConcernId,
+    pub reference: String,
+    pub told: Told,
+}
+
+/// Why concerns cannot be raised in Vigil yet, for whoever tries: until a safeguarding lead who can sign
+/// in holds the post, a concern would reach nobody.
+pub(crate) const NOT_OPEN: &str = "Concerns cannot be raised in Vigil yet, because your organisation is still \
+     setting it up: speak to your safeguarding lead or use the contact details on this page. If someone is in \
+     immediate danger, call 999";
+
+/// Raises a concern and alerts, by an email with no names or content, the safeguarding leads who can act on
+/// it today (for a concern about staff, the senior leader), or, when none can, the senior leader and the
+/// board's safeguarding lead. Refused until a lead who can sign in holds the post. Answers the receipt.
 /// A concern about a learner named by staff (who choose from the people register) is linked to their record,
 /// so that the case starts from it; a concern an apprentice raises about themselves is linked to theirs.
-/// Its handling escalates to the deputies if nobody acknowledges it in the organisation's time.
-pub async fn raise(state: &AppState, scope: &OrgScope, concern: NewConcern) -> AppResult<(ConcernId, String)> {
+/// Its handling escalates to the deputies if nobody acknowledges it in the organisation's time (minutes, and
+/// to the senior leader too, when someone is in immediate danger).
+pub async fn raise(state: &AppState, scope: &OrgScope, concern: NewConcern) -> AppResult<Raised> {
+    let holders = state.store.reach(scope).await?;
+    if reach::readiness(&holders) != Readiness::Open {
+        return Err(AppError::Conflict(NOT_OPEN));
+    }
     let person = match &concern.about {
         Some(name) if chooses_from_register(scope) => state.store.learner_named(scope, name).await?,
         None if scope.has_role(Role::Apprentice) => own_record(state, scope).await?,
         _ => None,
     };
     let concern = NewConcern { person, ..concern };
-    let recipients = state.store.concern_recipients(scope, concern.about_staff).await?;
+    let (told, recipients) = reach::recipients(&holders, concern.about_staff);
     let settings = state.store.concern_settings(scope).await?;
     let mut tx = state.store.write(scope).await?;
     let (id, reference) = tx.raise_concern(&concern).await?;
-    let escalate_at = state.store.now() + settings.acknowledge_within();
+    let escalate_at = state.store.now() + settings.escalates_after(concern.immediate_danger);
     tx.enqueue_job(store::jobs::JobKind::EscalateConcern, &id.to_string(), escalate_at).await?;
-    let base = if concern.about_staff { ABOUT_STAFF } else { TEAM };
-    let composed = mail::new_concern(&format!("{}{base}", state.config.public_url), concern.immediate_danger);
+    let url = &state.config.public_url;
+    let composed = match (told, concern.about_staff) {
+        (Told::Leadership, false) => mail::concern_without_team(&format!("{url}/registry"), concern.immediate_danger),
+        (_, true) => mail::new_concern(&format!("{url}{ABOUT_STAFF}"), concern.immediate_danger),
+        _ => mail::new_concern(&format!("{url}{TEAM}"), concern.immediate_danger),
+    };
     for recipient in recipients {
         tx.queue_mail(&recipient, composed.subject, &composed.body).await?;
     }
     tx.commit().await?;
-    Ok((id, reference))
+    Ok(Raised { id, reference, told })
 }
 
 /// Staff and the safeguarding team choose who a concern is about from the people register.

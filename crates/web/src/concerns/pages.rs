@@ -2,7 +2,7 @@
 //! receipt and the status, never the content; only the safeguarding team opens a concern, and each opening
 //! is audited as a read of case content.
 
-use super::{ABOUT_STAFF, ConcernForm, TEAM, category_label, chooses_from_register, raise};
+use super::{ABOUT_STAFF, ConcernForm, NOT_OPEN, TEAM, category_label, chooses_from_register, raise};
 use crate::AppState;
 use crate::auth::Member;
 use crate::error::{AppError, AppResult};
@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ConcernId;
 use domain::concerns::{ConcernSettings, ConcernStatus, categories};
+use domain::reach::{self, Readiness, Told};
 use domain::roles::Role;
 use serde::Deserialize;
 use store::Page;
@@ -36,6 +37,8 @@ struct NewConcernPage {
     learners: Vec<String>,
     /// When the draft shown was saved.
     draft_saved: Option<String>,
+    /// Set while concerns cannot be raised here yet: the page says who to contact instead.
+    not_open: Option<&'static str>,
 }
 
 async fn new_page(
@@ -48,6 +51,7 @@ async fn new_page(
     let scope = &member.scope;
     let offered = state.store.concern_settings(scope).await?.offered();
     let learners = if chooses_from_register(scope) { state.store.learner_names(scope).await? } else { Vec::new() };
+    let open = reach::readiness(&state.store.reach(scope).await?) == Readiness::Open;
     render(&NewConcernPage {
         chrome: Chrome::member(state, "Raise a concern", &member.session, "/concerns/new").await?.with_errors(&errors),
         form,
@@ -59,6 +63,7 @@ async fn new_page(
         vias: domain::concerns::RECEIVED_VIA.to_vec(),
         learners,
         draft_saved,
+        not_open: (!open).then_some(NOT_OPEN),
     })
 }
 
@@ -90,8 +95,9 @@ pub async fn new_submit(
     let Some(concern) = form.parse(&offered, &mut errors) else {
         return new_page(&state, &member, form, errors, None).await;
     };
-    let (_, reference) = raise(&state, &member.scope, concern).await?;
-    Ok(Redirect::to(&format!("/concerns?raised={reference}")).into_response())
+    let raised = raise(&state, &member.scope, concern).await?;
+    let (reference, told) = (raised.reference, raised.told.as_str());
+    Ok(Redirect::to(&format!("/concerns?raised={reference}&told={told}")).into_response())
 }
 
 /// Saves the form as a draft: as the person types (from the page's script), or when they ask to (without
@@ -132,6 +138,7 @@ fn receipt(c: &ConcernSummary) -> ReceiptRow {
 #[serde(default)]
 pub struct ReceiptsQuery {
     raised: String,
+    told: String,
     attached: bool,
 }
 
@@ -140,6 +147,8 @@ pub struct ReceiptsQuery {
 struct ReceiptsPage {
     chrome: Chrome,
     raised: Option<String>,
+    /// Who was alerted, in words that claim nothing that did not happen.
+    told: Vec<&'static str>,
     attached: bool,
     rows: Vec<ReceiptRow>,
 }
@@ -154,9 +163,35 @@ pub async fn mine(
     render(&ReceiptsPage {
         chrome: Chrome::member(&state, "Concerns you have raised", &member.session, "/concerns/new").await?,
         raised: Some(query.raised).filter(|r| r.starts_with("C-") && r.len() < 20),
+        told: Told::parse(&query.told).map_or_else(Vec::new, |told| who_was_told(told, state.config.sends_email)),
         attached: query.attached,
         rows,
     })
+}
+
+/// What the receipt says about who was alerted: the truth, whether or not email is set up.
+fn who_was_told(told: Told, sends_email: bool) -> Vec<&'static str> {
+    let email = if sends_email {
+        "They have been emailed, and it is waiting in Vigil for them."
+    } else {
+        "Email is not set up here, so nobody has been emailed: they will see it when they next sign in to \
+         Vigil. If it is urgent, phone them now (the contact details are on this page)."
+    };
+    let who = match told {
+        Told::Team => "Your concern has gone to the safeguarding team.",
+        Told::SeniorLeader => "Your concern has gone to the senior leader for safeguarding, not the safeguarding team.",
+        Told::Leadership => {
+            "No safeguarding lead or deputy can receive it today, so it has gone to the senior leader and the \
+             board's safeguarding lead, who will make sure someone handles it."
+        }
+        Told::Nobody => {
+            return vec![
+                "Your concern is saved, but nobody who receives concerns can be reached today. Phone the \
+                 safeguarding contact on this page now. If someone is in immediate danger, call 999.",
+            ];
+        }
+    };
+    vec![who, email]
 }
 
 struct InboxRow {
@@ -316,6 +351,7 @@ fn always_offered(id: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct SettingsForm {
     acknowledge_within_hours: String,
+    danger_escalates_after_minutes: String,
     offered: Vec<String>,
 }
 
@@ -326,6 +362,7 @@ impl SettingsForm {
         for (name, value) in pairs {
             match name.as_str() {
                 "acknowledge_within_hours" => form.acknowledge_within_hours = value,
+                "danger_escalates_after_minutes" => form.danger_escalates_after_minutes = value,
                 "offered" => form.offered.push(value),
                 _ => {}
             }
@@ -340,7 +377,7 @@ impl SettingsForm {
             .map(|c| c.id)
             .filter(|id| !self.offered.contains(id) && !always_offered(id))
             .collect();
-        ConcernSettings::parse(&self.acknowledge_within_hours, &hidden)
+        ConcernSettings::parse(&self.acknowledge_within_hours, &self.danger_escalates_after_minutes, &hidden)
             .map_err(|(field, message)| errors.add(field, message))
             .ok()
     }
@@ -351,6 +388,7 @@ impl SettingsForm {
 struct SettingsPage {
     chrome: Chrome,
     hours: String,
+    minutes: String,
     /// Every category: id, label, whether offered, whether it must be.
     categories: Vec<(String, String, bool, bool)>,
     errors: FormErrors,
@@ -360,14 +398,15 @@ struct SettingsPage {
 async fn settings_page(
     state: &AppState,
     member: &Member,
-    hours: String,
-    offered: &[String],
+    form: SettingsForm,
     errors: FormErrors,
     saved: bool,
 ) -> AppResult<Response> {
+    let offered = &form.offered;
     render(&SettingsPage {
         chrome: Chrome::member(state, "How concerns are raised", &member.session, TEAM).await?.with_errors(&errors),
-        hours,
+        hours: form.acknowledge_within_hours.clone(),
+        minutes: form.danger_escalates_after_minutes.clone(),
         categories: categories()
             .into_iter()
             .map(|c| {
@@ -393,9 +432,12 @@ pub async fn settings_show(
     Query(query): Query<SettingsQuery>,
 ) -> AppResult<Response> {
     let settings = state.store.concern_settings(&member.scope).await?;
-    let offered: Vec<String> = settings.offered().into_iter().map(|c| c.id).collect();
-    let hours = settings.acknowledge_within_hours.to_string();
-    settings_page(&state, &member, hours, &offered, FormErrors::default(), query.saved).await
+    let form = SettingsForm {
+        acknowledge_within_hours: settings.acknowledge_within_hours.to_string(),
+        danger_escalates_after_minutes: settings.danger_escalates_after_minutes.to_string(),
+        offered: settings.offered().into_iter().map(|c| c.id).collect(),
+    };
+    settings_page(&state, &member, form, FormErrors::default(), query.saved).await
 }
 
 pub async fn settings_submit(
@@ -406,8 +448,7 @@ pub async fn settings_submit(
     let form = SettingsForm::from_pairs(pairs);
     let mut errors = FormErrors::default();
     let Some(settings) = form.parse(&mut errors) else {
-        return settings_page(&state, &member, form.acknowledge_within_hours.clone(), &form.offered, errors, false)
-            .await;
+        return settings_page(&state, &member, form, errors, false).await;
     };
     let mut tx = state.store.write(&member.scope).await?;
     tx.record_concern_settings(&settings).await?;

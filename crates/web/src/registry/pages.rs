@@ -17,7 +17,7 @@ use domain::text::{Email, parse_date};
 use domain::{DepartmentId, PostHolderId};
 use serde::Deserialize;
 use store::StoreError;
-use store::registry::{ContactSettings, Holding};
+use store::registry::{Appointed, ContactSettings, Holding};
 use store::sites::Showing;
 
 struct HoldingRow {
@@ -25,6 +25,8 @@ struct HoldingRow {
     /// Leads and deputies can be recorded as away, for the "no cover" alert.
     covers: bool,
     away: bool,
+    /// The appointment waits for a safeguarding lead's confirmation.
+    pending: bool,
     post: String,
     name: String,
     email: String,
@@ -40,6 +42,7 @@ fn rows(holdings: &[Holding], vocabulary: &domain::org::Vocabulary) -> Vec<Holdi
             id: h.id,
             covers: h.post.grants_safeguarding_lead(),
             away: h.away,
+            pending: h.pending,
             post: h.post.label(vocabulary),
             name: h.name.clone(),
             email: h.email.clone().unwrap_or_default(),
@@ -100,6 +103,9 @@ pub async fn show(
         can_manage: Action::ManageRegistry.allows(member.scope.roles()),
         notice: match query.notice.as_str() {
             "appointed" => Some("Appointed."),
+            "awaiting" => Some(
+                "The appointment is recorded. It counts once a safeguarding lead confirms it on their Confirmations page.",
+            ),
             "ended" => Some("The term has been ended."),
             "contact" => Some("Contact details saved."),
             "absence" => Some("The absence is recorded."),
@@ -175,9 +181,14 @@ pub async fn appoint_submit(
     }
     let mut tx = state.store.write(&member.scope).await?;
     match tx.appoint(post, person, department, starts_on, ends_on).await {
-        Ok(_) => {
+        Ok(Appointed::Done(_)) => {
             tx.commit().await?;
             Ok(Redirect::to("/registry?notice=appointed").into_response())
+        }
+        Ok(Appointed::AwaitingConfirmation(_)) => {
+            crate::accounts::notify_leads(&state, &member.scope, &mut tx).await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/registry?notice=awaiting").into_response())
         }
         Err(StoreError::Invalid { field, message }) => {
             drop(tx);

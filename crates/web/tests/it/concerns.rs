@@ -104,6 +104,7 @@ both!(a_concern_reaches_the_team_and_the_reporter_sees_only_its_status);
 
 async fn the_words_of_a_concern_are_never_stored_in_clear(app: TestApp) {
     let scope = app.org("gamma", Nation::Wales).await;
+    app.member(&scope, "lead@gamma.example", Role::SafeguardingLead).await;
     let apprentice = app.member(&scope, "ari@gamma.example", Role::Apprentice).await;
     let token = app.api_token(&scope, apprentice).await;
     let bad = app
@@ -222,7 +223,12 @@ async fn an_unacknowledged_concern_escalates_to_the_deputies_in_the_time_set(app
     assert!(app.get("/safeguarding/settings").await.body.contains("value=\"4\""));
     let bad = app.post("/safeguarding/settings", &[("acknowledge_within_hours", "0")]).await;
     assert!(bad.body.contains("from 1 to 72") && bad.body.contains("govuk-error-summary"));
-    let fields = [("acknowledge_within_hours", "2"), ("offered", "online"), ("offered", "mental_health")];
+    let fields = [
+        ("acknowledge_within_hours", "2"),
+        ("danger_escalates_after_minutes", "15"),
+        ("offered", "online"),
+        ("offered", "mental_health"),
+    ];
     assert_eq!(app.post("/safeguarding/settings", &fields).await.location(), "/safeguarding/settings?saved=true");
     let settings = app.store.concern_settings(&scope).await.unwrap();
     assert_eq!(settings.acknowledge_within_hours, 2);
@@ -242,7 +248,10 @@ async fn an_unacknowledged_concern_escalates_to_the_deputies_in_the_time_set(app
     ];
     app.post("/concerns/new", &sent).await;
     let worker = web::jobs::Worker::new(
-        web::AppState::new(app.store.clone(), web::Config { public_url: "http://vigil.test".into(), demo: false }),
+        web::AppState::new(
+            app.store.clone(),
+            web::Config { public_url: "http://vigil.test".into(), demo: false, sends_email: false },
+        ),
         "w".into(),
         None,
     );

@@ -10,7 +10,7 @@ use store::jobs::JobKind;
 use web::jobs::Worker;
 
 fn worker(store: store::Store, name: &str) -> Worker {
-    let config = web::Config { public_url: "http://vigil.test".into(), demo: false };
+    let config = web::Config { public_url: "http://vigil.test".into(), demo: false, sends_email: false };
     Worker::new(web::AppState::new(store, config), name.into(), None)
 }
 

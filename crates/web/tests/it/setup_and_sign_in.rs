@@ -54,7 +54,7 @@ async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestAp
 
     let home = app.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(home.body.contains("Appoint your Designated Safeguarding Lead and a deputy"));
+    assert!(home.body.contains("Appoint your Designated Safeguarding Lead"));
     assert!(!app.store.needs_setup().await.unwrap());
 
     // The code works once: set-up cannot be claimed again.

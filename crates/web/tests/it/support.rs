@@ -64,7 +64,7 @@ impl TestApp {
             .with_master_key(master_key.clone())
             .with_objects(objects.clone());
         store.migrate().await.expect("migrate");
-        let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
+        let config = web::Config { public_url: "http://vigil.test".into(), demo: true, sends_email: false };
         let state = web::AppState::new(store.clone(), config);
         let router = web::router(state.clone());
         Self {
@@ -88,7 +88,7 @@ impl TestApp {
             .expect("connect")
             .with_master_key(self.master_key.clone())
             .with_objects(self.objects.clone());
-        let config = web::Config { public_url: "http://vigil.test".into(), demo: true };
+        let config = web::Config { public_url: "http://vigil.test".into(), demo: true, sends_email: false };
         let router = web::router(web::AppState::new(store.clone(), config));
         (store, router)
     }
