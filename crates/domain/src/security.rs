@@ -38,6 +38,22 @@ pub fn locked_until(failures: i64, now: OffsetDateTime) -> Option<OffsetDateTime
     Some(now + lock)
 }
 
+/// The lock after each count of consecutive failures, from one: the last entry holds for every higher
+/// count. The store counts a failure and sets its lock from this in one statement, so that parallel attempts
+/// cannot outrun the lock.
+#[must_use]
+pub fn lock_schedule(now: OffsetDateTime) -> Vec<Option<OffsetDateTime>> {
+    let mut schedule = Vec::new();
+    for failures in 1.. {
+        let lock = locked_until(failures, now);
+        schedule.push(lock);
+        if lock == Some(now + MAX_LOCK) {
+            break;
+        }
+    }
+    schedule
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +76,10 @@ mod tests {
         assert_eq!(locked_until(5, now), Some(now + Duration::minutes(1)));
         assert_eq!(locked_until(7, now), Some(now + Duration::minutes(4)));
         assert_eq!(locked_until(50, now), Some(now + MAX_LOCK));
+        let schedule = lock_schedule(now);
+        assert_eq!(schedule.len(), 9, "five free, then 1, 2, 4 and 8 minutes, then the cap");
+        assert_eq!(schedule[3], None);
+        assert_eq!(schedule[4], Some(now + Duration::minutes(1)));
+        assert_eq!(schedule[8], Some(now + MAX_LOCK));
     }
 }

@@ -5,6 +5,7 @@ use crate::accounts::{NewAccount, hash_off_thread};
 use crate::db::{Reader, RowExt};
 use crate::db::{parse_ts, ts};
 use crate::error::{OptionalExt, StoreError, StoreResult};
+use crate::keys::MasterKey;
 use crate::orgs::NewOrganisation;
 use crate::scope::{Actor, ActorKind, OrgScope};
 use crate::{Store, WriteTx, secrets, totp};
@@ -56,9 +57,13 @@ pub enum NextStep {
 /// The answer to a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordOutcome {
+    /// A wrong password, an unknown address, or an account locked after failures: one answer for all, so
+    /// that it reveals nothing about which addresses exist.
     Rejected,
-    Locked { until: OffsetDateTime },
-    Accepted { token: String, next: NextStep },
+    Accepted {
+        token: String,
+        next: NextStep,
+    },
 }
 
 /// One of a person's own sessions, for the "your sessions" page.
@@ -96,8 +101,6 @@ struct AccountRow {
     totp_secret: Option<String>,
     totp_confirmed: bool,
     totp_last_step: Option<i64>,
-    failed: i64,
-    locked_until: Option<OffsetDateTime>,
 }
 
 impl AccountRow {
@@ -112,15 +115,88 @@ impl AccountRow {
     }
 }
 
-fn account_row(row: &AnyRow) -> StoreResult<AccountRow> {
+/// Does the work of checking a password against a decoy hash, for an answer that must take as long as a
+/// real check.
+async fn spend_a_password_check(password: &str) {
+    let decoy = secrets::decoy_hash().to_owned();
+    let password = password.to_owned();
+    let _ = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &decoy)).await;
+}
+
+/// What an authenticator secret is bound to when sealed: its account.
+fn totp_purpose(account: AccountId) -> String {
+    format!("totp:{account}")
+}
+
+/// Re-seals every account's authenticator secret under a new master key, in the transaction that moves the
+/// data keys to it.
+pub(crate) async fn reseal_second_factors(tx: &mut WriteTx<'_>, old: &MasterKey, new: &MasterKey) -> StoreResult<()> {
+    let rows =
+        sqlx::query("SELECT id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL").fetch_all(tx.conn()).await?;
+    for row in rows {
+        let account = parse_account(&row.try_get::<String, _>("id")?)?;
+        let purpose = totp_purpose(account);
+        let secret = old.open_secret(&purpose, &row.try_get::<String, _>("totp_secret")?)?;
+        sqlx::query("UPDATE accounts SET totp_secret = $2 WHERE id = $1")
+            .bind(account.to_string())
+            .bind(new.seal_secret(&purpose, &secret)?)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Seals an authenticator secret for storage: a copy of the database alone never yields a code.
+fn seal_totp(master: &MasterKey, account: AccountId, secret: &str) -> StoreResult<String> {
+    master.seal_secret(&totp_purpose(account), secret.as_bytes())
+}
+
+impl Store {
+    fn account_row(&self, row: &AnyRow) -> StoreResult<AccountRow> {
+        let id = parse_account(&row.try_get::<String, _>("id")?)?;
+        let totp_secret = match row.try_get::<Option<String>, _>("totp_secret")? {
+            Some(sealed) => Some(
+                String::from_utf8(self.master()?.open_secret(&totp_purpose(id), &sealed)?)
+                    .map_err(|_| StoreError::Other("an authenticator secret is not text".into()))?,
+            ),
+            None => None,
+        };
+        account_fields(id, totp_secret, row)
+    }
+
+    /// Seals the authenticator secrets stored in clear before they were sealed; run with the migrations.
+    pub(crate) async fn seal_clear_second_factors(&self) -> StoreResult<()> {
+        let Ok(master) = self.master() else { return Ok(()) };
+        let clear: Vec<(String, String)> = sqlx::query_as(
+            "SELECT id, totp_secret FROM accounts WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE '%:%'",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        if clear.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.write_instance(operator()).await?;
+        for (id, secret) in &clear {
+            let sealed = seal_totp(master, parse_account(id)?, secret)?;
+            sqlx::query("UPDATE accounts SET totp_secret = $2 WHERE id = $1 AND totp_secret = $3")
+                .bind(id.as_str())
+                .bind(sealed)
+                .bind(secret.as_str())
+                .execute(tx.conn())
+                .await?;
+        }
+        tx.audit_in(None, AuditEvent::new("second_factor.secrets_sealed", "instance", None).fields(&["totp_secret"]));
+        tx.commit().await
+    }
+}
+
+fn account_fields(id: AccountId, totp_secret: Option<String>, row: &AnyRow) -> StoreResult<AccountRow> {
     Ok(AccountRow {
-        id: parse_account(&row.try_get::<String, _>("id")?)?,
+        id,
         password_hash: row.try_get("password_hash")?,
-        totp_secret: row.try_get("totp_secret")?,
+        totp_secret,
         totp_confirmed: row.try_get::<Option<String>, _>("totp_confirmed_at")?.is_some(),
         totp_last_step: row.try_get("totp_last_step")?,
-        failed: row.try_get("failed_sign_ins")?,
-        locked_until: row.opt_time("locked_until")?,
     })
 }
 
@@ -132,8 +208,7 @@ fn parse_org(text: &str) -> StoreResult<OrgId> {
     text.parse().map_err(|_| StoreError::Other("bad organisation id in database".into()))
 }
 
-const ACCOUNT_COLUMNS: &str =
-    "id, password_hash, totp_secret, totp_confirmed_at, totp_last_step, failed_sign_ins, locked_until";
+const ACCOUNT_COLUMNS: &str = "id, password_hash, totp_secret, totp_confirmed_at, totp_last_step";
 
 impl Store {
     // ----- set-up -------------------------------------------------------------------------------------
@@ -223,40 +298,36 @@ impl Store {
         password: &str,
         user_agent: &str,
     ) -> StoreResult<PasswordOutcome> {
-        let now = self.now();
         let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
         let row = sqlx::query(crate::db::sql(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE email = $1")))
             .bind(email.as_str())
             .fetch_optional(&self.pool)
             .await?;
-        let Some(account) = row.as_ref().map(account_row).transpose()? else {
+        let Some(account) = row.as_ref().map(|r| self.account_row(r)).transpose()? else {
             // Spend the same time as a real check, so the answer does not reveal which addresses exist.
-            let decoy = secrets::decoy_hash().to_owned();
-            let password = password.to_owned();
-            let _ = tokio::task::spawn_blocking(move || secrets::verify_password(&password, &decoy)).await;
+            spend_a_password_check(password).await;
             let mut tx = self.write_instance(anonymous()).await?;
             tx.audit_in(None, AuditEvent::new("sign_in.failed", "account", None).fields(&["email"]));
             tx.commit().await?;
             return Ok(PasswordOutcome::Rejected);
         };
-        if let Some(until) = account.locked_until.filter(|u| *u > now) {
+        if !self.claim_attempt(account.id).await? {
+            // Locked: the same answer, after the same work, as an unknown address or a wrong password.
+            spend_a_password_check(password).await;
             self.audit_account_event(account.id, AuditEvent::new("sign_in.refused_locked", "account", account.id.0))
                 .await?;
-            return Ok(PasswordOutcome::Locked { until });
+            return Ok(PasswordOutcome::Rejected);
         }
         let stored = account.password_hash.clone();
         let given = password.to_owned();
         let matches = tokio::task::spawn_blocking(move || secrets::verify_password(&given, &stored))
             .await
             .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
-        let Some(org) = self.first_active_org(account.id).await? else {
-            self.record_failure(&account, "sign_in.failed").await?;
+        let org = self.first_active_org(account.id).await?;
+        let Some(org) = org.filter(|_| matches) else {
+            self.audit_failure(account.id, "sign_in.failed").await?;
             return Ok(PasswordOutcome::Rejected);
         };
-        if !matches {
-            self.record_failure(&account, "sign_in.failed").await?;
-            return Ok(PasswordOutcome::Rejected);
-        }
         let roles = self.active_roles(org, account.id).await?;
         let next = if account.totp_confirmed {
             NextStep::EnterCode
@@ -288,10 +359,10 @@ impl Store {
     /// [`StoreError::Conflict`] for a wrong, replayed or locked-out code.
     pub async fn sign_in_code(&self, session: &Session, code: &str) -> StoreResult<String> {
         let account = self.account(session.account).await?;
-        self.refuse_if_locked(&account)?;
+        self.refuse_if_locked(account.id).await?;
         let step = account.unused_step(code, self.now());
         let Some(step) = step else {
-            self.record_failure(&account, "sign_in.code_failed").await?;
+            self.audit_failure(account.id, "sign_in.code_failed").await?;
             return Err(StoreError::Conflict("The code is wrong or has already been used: enter the current code"));
         };
         self.complete_sign_in(session, SecondFactor::Code(step)).await
@@ -305,14 +376,15 @@ impl Store {
     pub async fn refresh_second_factor(&self, session: &Session, code: &str) -> StoreResult<()> {
         let scope = session.scope.clone().ok_or(StoreError::NotFound)?;
         let account = self.account(session.account).await?;
-        self.refuse_if_locked(&account)?;
+        self.refuse_if_locked(account.id).await?;
         let step = account.unused_step(code, self.now());
         let Some(step) = step else {
-            self.record_failure(&account, "second_factor.refresh_failed").await?;
+            self.audit_failure(account.id, "second_factor.refresh_failed").await?;
             return Err(StoreError::Conflict("The code is wrong or has already been used: enter the current code"));
         };
         let mut tx = self.write(&scope).await?;
         tx.set_last_step(session.account, step).await?;
+        tx.clear_failures(session.account).await?;
         sqlx::query("UPDATE sessions SET second_factor_at = $2 WHERE id = $1")
             .bind(session.id.as_str())
             .bind(ts(self.now()))
@@ -328,7 +400,7 @@ impl Store {
     /// [`StoreError::Conflict`] for a wrong or used code.
     pub async fn sign_in_recovery_code(&self, session: &Session, code: &str) -> StoreResult<String> {
         let account = self.account(session.account).await?;
-        self.refuse_if_locked(&account)?;
+        self.refuse_if_locked(account.id).await?;
         let hash = secrets::hash_token(&code.to_lowercase());
         let id: Option<String> = sqlx::query_scalar(
             "SELECT id FROM recovery_codes WHERE account_id = $1 AND code_hash = $2 AND used_at IS NULL",
@@ -338,7 +410,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(id) = id else {
-            self.record_failure(&account, "sign_in.recovery_code_failed").await?;
+            self.audit_failure(account.id, "sign_in.recovery_code_failed").await?;
             return Err(StoreError::Conflict("The recovery code is wrong or has already been used"));
         };
         self.complete_sign_in(session, SecondFactor::RecoveryCode(id)).await
@@ -360,7 +432,7 @@ impl Store {
         let mut tx = self.write_instance(anonymous()).await?;
         sqlx::query("UPDATE accounts SET totp_secret = $2 WHERE id = $1 AND totp_secret IS NULL")
             .bind(session.account.to_string())
-            .bind(secret.as_str())
+            .bind(seal_totp(self.master()?, session.account, &secret)?)
             .execute(tx.conn())
             .await?;
         tx.audit_account(
@@ -588,19 +660,32 @@ impl Store {
 
     // ----- password reset -----------------------------------------------------------------------------
 
-    /// Starts a password reset: queues the email that `compose` writes around the one-time token, in the
-    /// same transaction. An unknown address does nothing (the page says the same either way).
+    /// Asks for a password-reset link for an address: queues a job that emails one if an account uses it.
+    /// The request does the same work whether or not the address exists, so neither its answer nor its
+    /// timing tells.
     ///
     /// # Errors
     /// When the database cannot be used.
-    pub async fn request_password_reset(
+    pub async fn request_password_reset(&self, email: &str) -> StoreResult<()> {
+        let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
+        let mut tx = self.write_instance(anonymous()).await?;
+        tx.enqueue_job(crate::jobs::JobKind::SendPasswordReset, &email, self.now()).await?;
+        tx.audit_in(None, AuditEvent::new("password.reset_asked", "instance", None).fields(&["email"]));
+        tx.commit().await
+    }
+
+    /// Emails a password-reset link to the account with this address, composed by `compose` from the
+    /// link's token, in one transaction. An unknown address does nothing.
+    ///
+    /// # Errors
+    /// When the database cannot be used.
+    pub async fn send_password_reset(
         &self,
         email: &str,
         compose: impl FnOnce(&str) -> (&'static str, String),
     ) -> StoreResult<()> {
-        let email = Email::parse(email).map(|e| e.as_str().to_owned()).unwrap_or_default();
         let id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE email = $1")
-            .bind(email.as_str())
+            .bind(email)
             .fetch_optional(&self.pool)
             .await?;
         let Some(account) = id.map(|i| parse_account(&i)).transpose()? else {
@@ -609,7 +694,7 @@ impl Store {
         let mut tx = self.write_instance(anonymous()).await?;
         let token = tx.insert_password_reset(account).await?;
         let (subject, body) = compose(&token);
-        tx.queue_mail(&email, subject, &body).await?;
+        tx.queue_mail(email, subject, &body).await?;
         tx.audit_account(account, AuditEvent::new("password.reset_requested", "account", account.0)).await?;
         tx.commit().await
     }
@@ -622,8 +707,10 @@ impl Store {
         let password_hash = hash_off_thread(password.expose().to_owned()).await?;
         let now = ts(self.now());
         let mut tx = self.write_instance(anonymous()).await?;
+        // One statement uses the link, so that two requests racing with it cannot both succeed.
         let account: Option<String> = sqlx::query_scalar(
-            "SELECT account_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            "UPDATE password_resets SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+             RETURNING account_id",
         )
         .bind(secrets::hash_token(token))
         .bind(now.as_str())
@@ -633,11 +720,6 @@ impl Store {
             .map(|a| parse_account(&a))
             .transpose()?
             .ok_or(StoreError::Conflict("This link has expired or has already been used: ask for a new one"))?;
-        sqlx::query("UPDATE password_resets SET used_at = $2 WHERE token_hash = $1")
-            .bind(secrets::hash_token(token))
-            .bind(now.as_str())
-            .execute(tx.conn())
-            .await?;
         tx.set_password_hash(account, &password_hash, None).await?;
         tx.audit_account(account, AuditEvent::new("password.reset", "account", account.0).fields(&["password_hash"]))
             .await?;
@@ -658,33 +740,46 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .found()?;
-        account_row(&row)
+        self.account_row(&row)
     }
 
-    fn refuse_if_locked(&self, account: &AccountRow) -> StoreResult<()> {
-        if account.locked_until.is_some_and(|u| u > self.now()) {
-            return Err(StoreError::Conflict("Too many attempts: wait a few minutes, then try again"));
+    /// Counts an attempt before it is checked, in one conditional statement, so that parallel attempts
+    /// cannot outrun the lock: each attempt is a failure until it succeeds (success clears the count).
+    /// Answers `false`, counting nothing, while the account is locked.
+    async fn claim_attempt(&self, account: AccountId) -> StoreResult<bool> {
+        let now = self.now();
+        let schedule = security::lock_schedule(now);
+        let last = schedule.len();
+        let cases: String = (1..last).map(|n| format!("WHEN {n} THEN ${} ", n + 2)).collect();
+        let text = format!(
+            "UPDATE accounts SET failed_sign_ins = failed_sign_ins + 1, \
+             locked_until = CASE failed_sign_ins + 1 {cases}ELSE ${} END \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_sign_ins",
+            last + 2
+        );
+        let mut query = sqlx::query(crate::db::sql(text)).bind(account.to_string()).bind(ts(now));
+        for lock in schedule {
+            query = query.bind(lock.map(ts));
         }
-        Ok(())
+        Ok(query.fetch_optional(&self.pool).await?.is_some())
+    }
+
+    async fn refuse_if_locked(&self, account: AccountId) -> StoreResult<()> {
+        if self.claim_attempt(account).await? {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict("Too many attempts: wait a few minutes, then try again"))
+        }
     }
 
     async fn first_active_org(&self, account: AccountId) -> StoreResult<Option<OrgId>> {
         Ok(self.organisations_of(account).await?.first().map(|(id, _)| *id))
     }
 
-    async fn record_failure(&self, account: &AccountRow, action: &'static str) -> StoreResult<()> {
-        let failed = account.failed + 1;
-        let locked = security::locked_until(failed, self.now());
-        let mut tx = self.write_instance(anonymous()).await?;
-        sqlx::query("UPDATE accounts SET failed_sign_ins = $2, locked_until = $3 WHERE id = $1")
-            .bind(account.id.to_string())
-            .bind(failed)
-            .bind(locked.map(ts))
-            .execute(tx.conn())
-            .await?;
-        tx.audit_account(account.id, AuditEvent::new(action, "account", account.id.0).fields(&["failed_sign_ins"]))
-            .await?;
-        tx.commit().await
+    /// Records a failed attempt, already counted by [`Store::claim_attempt`].
+    async fn audit_failure(&self, account: AccountId, action: &'static str) -> StoreResult<()> {
+        self.audit_account_event(account, AuditEvent::new(action, "account", account.0).fields(&["failed_sign_ins"]))
+            .await
     }
 
     async fn audit_account_event(&self, account: AccountId, event: AuditEvent) -> StoreResult<()> {
@@ -883,9 +978,10 @@ impl WriteTx<'_> {
     /// # Errors
     /// When the database cannot be written.
     pub async fn set_demo_second_factor(&mut self, account: AccountId, secret: &str) -> StoreResult<()> {
+        let sealed = seal_totp(self.store().master()?, account, secret)?;
         sqlx::query("UPDATE accounts SET totp_secret = $2, totp_confirmed_at = $3 WHERE id = $1")
             .bind(account.to_string())
-            .bind(secret)
+            .bind(sealed)
             .bind(ts(self.store().now()))
             .execute(self.conn())
             .await?;
@@ -909,8 +1005,14 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Sets a new password, clears the failure count and ends every session but `keep`.
+    /// Sets a new password, clears the failure count, ends every session but `keep`, and voids every
+    /// outstanding password-reset link.
     async fn set_password_hash(&mut self, account: AccountId, hash: &str, keep: Option<&str>) -> StoreResult<()> {
+        sqlx::query("UPDATE password_resets SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL")
+            .bind(account.to_string())
+            .bind(ts(self.store().now()))
+            .execute(self.conn())
+            .await?;
         sqlx::query("UPDATE accounts SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
             .bind(account.to_string())
             .bind(hash)

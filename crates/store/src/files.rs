@@ -31,7 +31,15 @@ pub fn open_objects(location: &str) -> StoreResult<Objects> {
         let (objects, prefix) = object_store::parse_url_opts(&url, std::env::vars()).map_err(bad)?;
         return Ok(Arc::new(object_store::prefix::PrefixStore::new(objects, prefix)));
     }
-    std::fs::create_dir_all(location).map_err(|e| StoreError::Other(format!("file storage {location}: {e}")))?;
+    // Readable by the server's user only: files are encrypted, but their names and sizes are nobody else's.
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(location)
+            .map_err(|e| StoreError::Other(format!("file storage {location}: {e}")))?;
+    }
     Ok(Arc::new(object_store::local::LocalFileSystem::new_with_prefix(location).map_err(bad)?))
 }
 

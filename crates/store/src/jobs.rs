@@ -21,6 +21,9 @@ pub enum JobKind {
     WeeklyDigest,
     /// Escalate a concern to the deputies if it is still waiting to be acknowledged. Payload: the concern id.
     EscalateConcern,
+    /// Email a password-reset link to the account with this address, if there is one. Payload: the address.
+    /// The request only queues this, so that it takes the same time whether or not the address exists.
+    SendPasswordReset,
 }
 
 impl JobKind {
@@ -30,18 +33,21 @@ impl JobKind {
             JobKind::DeliverMail => "deliver_mail",
             JobKind::WeeklyDigest => "weekly_digest",
             JobKind::EscalateConcern => "escalate_concern",
+            JobKind::SendPasswordReset => "send_password_reset",
         }
     }
 
     fn parse(text: &str) -> Option<Self> {
-        [JobKind::DeliverMail, JobKind::WeeklyDigest, JobKind::EscalateConcern].into_iter().find(|k| k.as_str() == text)
+        [JobKind::DeliverMail, JobKind::WeeklyDigest, JobKind::EscalateConcern, JobKind::SendPasswordReset]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 
     /// How many times a job is tried before it is marked failed.
     fn max_attempts(self) -> i64 {
         match self {
             JobKind::DeliverMail => 6,
-            JobKind::WeeklyDigest | JobKind::EscalateConcern => 3,
+            JobKind::WeeklyDigest | JobKind::EscalateConcern | JobKind::SendPasswordReset => 3,
         }
     }
 }

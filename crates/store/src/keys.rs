@@ -99,6 +99,23 @@ impl MasterKey {
     fn cipher(&self) -> Aes256Gcm {
         Aes256Gcm::new(&self.key)
     }
+
+    /// Seals a small secret of the instance (not of one organisation, like an account's authenticator
+    /// secret) under the master key itself, bound to `purpose` so that it cannot be moved to another row:
+    /// `key id:base64`.
+    pub(crate) fn seal_secret(&self, purpose: &str, plaintext: &[u8]) -> StoreResult<String> {
+        Ok(format!("{}:{}", self.id, BASE64.encode(seal_with(&self.cipher(), purpose.as_bytes(), plaintext)?)))
+    }
+
+    /// Opens what [`MasterKey::seal_secret`] sealed for `purpose`.
+    pub(crate) fn open_secret(&self, purpose: &str, sealed: &str) -> StoreResult<Vec<u8>> {
+        let not_sealed = || StoreError::Other("not a value sealed with this master key".into());
+        let (key_id, body) = sealed.split_once(':').ok_or_else(not_sealed)?;
+        if key_id != self.id {
+            return Err(not_sealed());
+        }
+        open_with(&self.cipher(), purpose.as_bytes(), &BASE64.decode(body).map_err(|_| not_sealed())?)
+    }
 }
 
 fn seal_with(cipher: &Aes256Gcm, aad: &[u8], plaintext: &[u8]) -> StoreResult<Vec<u8>> {
@@ -125,7 +142,7 @@ fn open_with(cipher: &Aes256Gcm, aad: &[u8], sealed: &[u8]) -> StoreResult<Vec<u
 
 impl Store {
     /// The master key, or an error saying how to configure it.
-    fn master(&self) -> StoreResult<&MasterKey> {
+    pub(crate) fn master(&self) -> StoreResult<&MasterKey> {
         self.master_key.as_deref().ok_or(StoreError::Other(
             "no master key: set VIGIL_MASTER_KEY (base64 of 32 random bytes), see docs/OPERATIONS.md".into(),
         ))
@@ -196,6 +213,7 @@ impl Store {
             let org_id: OrgId = org.parse().map_err(|_| StoreError::Other("bad organisation id".into()))?;
             tx.audit_in(Some(org_id), AuditEvent::new("data_key.rewrapped", "data_key", id.parse::<uuid::Uuid>().ok()));
         }
+        crate::auth::reseal_second_factors(&mut tx, &old, new).await?;
         tx.audit_in(None, AuditEvent::new("master_key.rotated", "instance", None).fields(&["master_key_id"]));
         tx.commit().await?;
         Ok(rows.len())

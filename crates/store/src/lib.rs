@@ -84,7 +84,7 @@ impl Store {
     /// When a migration fails or an applied migration was edited.
     pub async fn migrate(&self) -> StoreResult<()> {
         db::migrator(self.backend).run(&self.pool).await?;
-        Ok(())
+        self.seal_clear_second_factors().await
     }
 
     /// Whether every migration this binary knows has been applied.

@@ -79,14 +79,28 @@ impl Store {
         mail(&row)
     }
 
-    /// Records that an email was handed to the mail server.
+    /// Records that an email was handed to the mail server, and empties its body: the links it carried
+    /// (invitations, password resets) must not outlive the sending in the database.
     ///
     /// # Errors
     /// When the database cannot be written.
     pub async fn mark_mail_sent(&self, id: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1")
+        sqlx::query("UPDATE outbox SET sent_at = $2, body = '' WHERE id = $1")
             .bind(id)
             .bind(ts(self.now()))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Empties the body of an email that cannot be sent (no mail server, outside a demonstration): the
+    /// pages that caused it show the person what it said instead.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub async fn discard_unsendable_mail(&self, id: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE outbox SET body = '' WHERE id = $1 AND sent_at IS NULL")
+            .bind(id)
             .execute(&self.pool)
             .await?;
         Ok(())

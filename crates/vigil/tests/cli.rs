@@ -189,3 +189,21 @@ async fn the_operators_commands_on_sqlite() {
 async fn the_operators_commands_on_postgres() {
     the_operators_commands(Backend::Postgres).await;
 }
+
+/// The data folder and everything SQLite writes in it are the server's user's alone: 0700 and 0600.
+#[tokio::test]
+async fn the_data_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = TestDb::new(Backend::Sqlite).await;
+    let dir = std::env::temp_dir().join(format!("vigil-cli-{}", uuid::Uuid::new_v4().simple()));
+    stdout(&vigil(&db, &dir, &["org", "list"], None));
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "the data folder");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let expected = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&path), expected, "{}", path.display());
+    }
+    assert!(dir.join("vigil.db").exists() && dir.join("master.key").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

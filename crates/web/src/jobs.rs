@@ -72,6 +72,9 @@ impl Worker {
             JobKind::DeliverMail => self.deliver(&job.payload).await,
             JobKind::WeeklyDigest => self.digest(job).await.map_err(|e| format!("digest failed: {e}")),
             JobKind::EscalateConcern => self.escalate(job).await.map_err(|e| format!("escalation failed: {e}")),
+            JobKind::SendPasswordReset => {
+                self.password_reset(&job.payload).await.map_err(|e| format!("password reset failed: {e}"))
+            }
         }
     }
 
@@ -92,9 +95,32 @@ impl Worker {
         tx.commit().await
     }
 
-    /// Sends one email; without SMTP it stays in the outbox.
+    /// Emails a password-reset link to the account with this address, if there is one.
+    async fn password_reset(&self, email: &str) -> StoreResult<()> {
+        let base = &self.state.config.public_url;
+        self.state
+            .store
+            .send_password_reset(email, |token| {
+                let composed = mail::password_reset(&format!("{base}/password-reset/{token}"));
+                (composed.subject, composed.body)
+            })
+            .await
+    }
+
+    /// Sends one email. Without SMTP it stays in the outbox for a demonstration; otherwise its body (and
+    /// any link in it) is emptied, since it cannot go anywhere.
     async fn deliver(&self, mail_id: &str) -> Result<(), String> {
-        let Some(smtp) = &self.smtp else { return Ok(()) };
+        let Some(smtp) = &self.smtp else {
+            if self.state.config.demo {
+                return Ok(());
+            }
+            return self
+                .state
+                .store
+                .discard_unsendable_mail(mail_id)
+                .await
+                .map_err(|e| format!("emptying the outbox failed: {e}"));
+        };
         let mail = self.state.store.mail(mail_id).await.map_err(|e| format!("reading the outbox failed: {e}"))?;
         smtp.send(&mail).await?;
         self.state.store.mark_mail_sent(mail_id).await.map_err(|e| format!("recording the send failed: {e}"))

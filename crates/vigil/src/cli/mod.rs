@@ -47,22 +47,35 @@ impl DbArgs {
     }
 }
 
+/// Creates the data folder readable by its owner only (0700), and the database file in it (0600) before
+/// SQLite opens it: SQLite gives its journal files the database file's mode. A folder or file made by an
+/// earlier version is narrowed to the same. Answers the database file's path.
+fn private_data_folder(folder: &std::path::Path) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(folder)?;
+    std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))?;
+    let database = folder.join("vigil.db");
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(&database)?;
+    std::fs::set_permissions(&database, std::fs::Permissions::from_mode(0o600))?;
+    Ok(database)
+}
+
 pub async fn open(db: &DbArgs) -> Result<Store> {
     let url = match &db.database_url {
         Some(url) => url.clone(),
         None => {
-            std::fs::create_dir_all(&db.data_dir)
+            let database = private_data_folder(&db.data_dir)
                 .with_context(|| format!("cannot create data folder {}", db.data_dir.display()))?;
-            format!("sqlite://{}?mode=rwc", db.data_dir.join("vigil.db").display())
+            format!("sqlite://{}?mode=rwc", database.display())
         }
     };
     let mut store = Store::connect(&url, Arc::new(SystemClock)).await.context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate the database")?;
     if let Some(key) = &db.master_key {
         store = store.with_master_key(MasterKey::from_base64(key).context("VIGIL_MASTER_KEY")?);
     } else if db.uses_key_file() {
         store = store.with_master_key(MasterKey::load_or_create(&db.key_file())?);
     }
+    store.migrate().await.context("cannot migrate the database")?;
     let files = db.files.clone().unwrap_or_else(|| db.data_dir.join("files").display().to_string());
     Ok(store.with_objects(store::files::open_objects(&files)?))
 }

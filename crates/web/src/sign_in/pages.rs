@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::auth::{Member, Pending, redirect_with_session};
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
-use crate::layout::{Chrome, long_datetime, render};
+use crate::layout::{Chrome, render};
 use crate::sign_in::setup::user_agent;
 use askama::Template;
 use axum::Form;
@@ -67,16 +67,10 @@ pub async fn submit(
             &token,
         )),
         PasswordOutcome::Rejected => {
-            errors.add("email", "Enter a correct email address and password");
-            sign_in_page(form, errors, false)
-        }
-        PasswordOutcome::Locked { until } => {
             errors.add(
                 "email",
-                format!(
-                    "Too many failed attempts. Try again after {} (UTC), or reset your password",
-                    long_datetime(until)
-                ),
+                "Enter a correct email address and password. After several wrong attempts, sign-in pauses for a \
+                 few minutes: if you are sure they are right, wait 15 minutes or reset your password",
             );
             sign_in_page(form, errors, false)
         }

@@ -5,7 +5,6 @@ use crate::AppState;
 use crate::error::{AppError, AppResult};
 use crate::forms::FormErrors;
 use crate::layout::{Chrome, render};
-use crate::mail;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -48,14 +47,7 @@ pub async fn request_submit(State(state): State<AppState>, Form(form): Form<Requ
             sent: false,
         });
     }
-    let base = state.config.public_url.clone();
-    state
-        .store
-        .request_password_reset(&form.email, |token| {
-            let composed = mail::password_reset(&format!("{base}/password-reset/{token}"));
-            (composed.subject, composed.body)
-        })
-        .await?;
+    state.store.request_password_reset(&form.email).await?;
     render(&RequestPage { chrome: Chrome::public("Check your email"), form, errors, sent: true })
 }
 

@@ -17,4 +17,5 @@ mod registry;
 mod schema;
 mod separation_of_duties;
 mod setup_and_sign_in;
+mod sign_in_and_secrets;
 mod snapshots_of_pages;

@@ -9,8 +9,9 @@ use store::audit::AuditFilter;
 use store::jobs::JobKind;
 use web::jobs::Worker;
 
+/// A worker of a demonstration server: without SMTP, mail stays in the outbox to be read.
 fn worker(store: store::Store, name: &str) -> Worker {
-    let config = web::Config { public_url: "http://vigil.test".into(), demo: false, sends_email: false };
+    let config = web::Config { public_url: "http://vigil.test".into(), demo: true, sends_email: false };
     Worker::new(web::AppState::new(store, config), name.into(), None)
 }
 

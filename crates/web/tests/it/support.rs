@@ -118,6 +118,28 @@ impl TestApp {
         Answer { status, headers, body }
     }
 
+    /// Sends every request at once, each on its own task (no cookie is remembered): for tests of what
+    /// must hold under parallel requests. Answers each status and body, in no particular order.
+    pub async fn send_all(&self, requests: Vec<Request<Body>>) -> Vec<(StatusCode, String)> {
+        let router = self.router.lock().unwrap().clone();
+        let mut tasks = tokio::task::JoinSet::new();
+        for request in requests {
+            let router = router.clone();
+            tasks.spawn(async move {
+                let response = router.oneshot(request).await.expect("router answers");
+                let status = response.status();
+                let bytes = response.into_body().collect().await.expect("body").to_bytes();
+                (status, String::from_utf8_lossy(&bytes).into_owned())
+            });
+        }
+        tasks.join_all().await
+    }
+
+    /// The CSRF token of the page last read.
+    pub fn csrf(&self) -> String {
+        self.csrf.lock().unwrap().clone()
+    }
+
     fn request(&self, method: Method, path: &str) -> axum::http::request::Builder {
         let mut builder = Request::builder().method(method).uri(path).header(header::USER_AGENT, "test browser");
         if let Some(cookie) = self.cookie.lock().unwrap().as_ref() {
@@ -235,6 +257,14 @@ impl TestApp {
 
     pub fn cookie(&self) -> Option<String> {
         self.cookie.lock().unwrap().clone()
+    }
+
+    /// Runs the background jobs that are due, as a demonstration server's worker would (without SMTP, so
+    /// mail stays in the outbox to be read).
+    pub async fn run_jobs(&self) {
+        let config = web::Config { public_url: "http://vigil.test".into(), demo: true, sends_email: false };
+        let worker = web::jobs::Worker::new(web::AppState::new(self.store.clone(), config), "test".into(), None);
+        worker.tick().await.unwrap();
     }
 
     /// The path of the newest emailed link containing `marker` (like `/invitations/`).
