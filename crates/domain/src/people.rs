@@ -308,6 +308,11 @@ fn parse_row(
     known: &Known<'_>,
     staff_in_file: &HashSet<String>,
 ) -> Option<PersonDetails> {
+    for (column, _) in COLUMNS {
+        if cells.get(column).is_some_and(|value| crate::text::forbidden_control(value).is_some()) {
+            check.add(column, crate::text::CONTROL_CHARACTER);
+        }
+    }
     let get = |column: &str| cells.get(column).cloned().unwrap_or_default();
     let kind = check.take("kind", PersonKind::parse(&get("kind")));
     let given = check.take("given_name", Name::parse(&get("given_name")).map_err(|_| Invalid("Enter a given name")));

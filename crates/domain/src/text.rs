@@ -111,6 +111,18 @@ impl NewPassword {
     }
 }
 
+/// The first character of `text` that must not be stored: a control character other than tab, line feed
+/// and carriage return (which a text box sends). NUL among them, which PostgreSQL refuses in text; the rest
+/// are invisible, and can hide what a record says.
+#[must_use]
+pub fn forbidden_control(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// What a person is told about a control character in what they sent.
+pub const CONTROL_CHARACTER: &str =
+    "Remove the invisible control character (such as a NUL) from this answer: it cannot be stored";
+
 /// Parses a date typed as `dd/mm/yyyy` or `yyyy-mm-dd`.
 ///
 /// # Errors

@@ -12,6 +12,7 @@ mod layout;
 pub mod mail;
 mod record;
 pub mod routes;
+pub mod serve;
 mod uploads;
 
 // The capabilities, named as in `domain` and `store`. Each owns its pages, API and route rows; none
@@ -113,6 +114,9 @@ pub fn api_document() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// How long a request's body may take to arrive: long enough for the largest upload on a slow phone line.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The whole application: pages, API and assets from the route table, each route behind the guard for its
 /// action, then the layers every response passes through: security headers and CSRF protection.
 pub fn router(state: AppState) -> Router {
@@ -126,7 +130,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { error::AppError::NotFound })
         // Room for the largest upload and its multipart framing; the file service enforces the real limit.
         .layer(axum::extract::DefaultBodyLimit::max(domain::files::MAX_FILE_BYTES + 64 * 1024))
+        // A client that stops sending its body mid-way is cut off rather than holding the request open.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .with_state(state.clone())
+        .layer(middleware::from_fn(platform::refuse_control_characters))
         .layer(middleware::from_fn(platform::render_problems))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))

@@ -24,6 +24,9 @@ pub struct ServeArgs {
     /// are served; they are never served beside the pages.
     #[arg(long, env = "VIGIL_METRICS_LISTEN")]
     metrics_listen: Option<String>,
+    /// Connections open at once; one more is closed at once, so one client cannot hold them all.
+    #[arg(long, env = "VIGIL_MAX_CONNECTIONS", default_value_t = 1024)]
+    max_connections: usize,
     /// Demonstration mode: shows the outbox at /outbox. Never use with real data.
     #[arg(long, env = "VIGIL_DEMO")]
     demo: bool,
@@ -71,11 +74,11 @@ pub async fn run(store: Store, args: ServeArgs) -> Result<()> {
     }
     let app = web::router(state);
     tracing::info!(%public_url, "Vigil is listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let limits = web::serve::Limits { connections: args.max_connections, ..web::serve::Limits::default() };
+    web::serve::serve(listener, app, limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
     store.close().await;
     Ok(())
 }

@@ -3,11 +3,13 @@
 mod errors;
 pub(crate) mod files;
 mod health;
+mod input;
 pub(crate) mod observe;
 pub(crate) mod openapi;
 mod outbox;
 
 pub(crate) use errors::{panic_response, render_problems};
+pub(crate) use input::refuse_control_characters;
 pub(crate) use observe::{Metrics, metrics, observe, request_id};
 
 use crate::routes::{Routes, routes};

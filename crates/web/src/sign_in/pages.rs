@@ -220,9 +220,18 @@ struct AgainPage {
     next: String,
 }
 
-/// Only a path on this site may follow, never another site's address.
+/// Where to go back to after a fresh second factor: a path of this site only. The value is parsed as a
+/// browser would parse it (dropping tabs and newlines, reading a backslash as `/`), and kept only if it is a path
+/// that stays on this site; what is answered is the parsed path, percent-encoded, never the raw text.
 fn local_path(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_owned() } else { "/".into() }
+    let site = url::Url::parse("http://vigil.invalid/").expect("a fixed, valid URL");
+    match site.join(next) {
+        Ok(url) if next.starts_with('/') && url.origin() == site.origin() => match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
+        },
+        _ => "/".into(),
+    }
 }
 
 pub async fn again_show(
@@ -249,5 +258,21 @@ pub async fn again_submit(
             render(&AgainPage { chrome, errors, next })
         }
         Err(e) => Err(AppError::from(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn only_a_path_of_this_site_follows_a_fresh_second_factor() {
+        assert_eq!(local_path("/cases/1?tab=chronology"), "/cases/1?tab=chronology");
+        assert_eq!(local_path("/a b"), "/a%20b");
+        for hostile in
+            ["//evil.example", "/\t/evil.example", "/\n/x", "/\\evil.example", "https://evil.example/", "x", ""]
+        {
+            assert_eq!(local_path(hostile), "/", "{hostile:?}");
+        }
     }
 }

@@ -10,6 +10,7 @@ mod cases;
 mod concern_reach;
 mod concerns;
 mod files;
+mod input_and_transport;
 mod organisation;
 mod people;
 mod platform;

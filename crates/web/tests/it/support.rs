@@ -135,6 +135,11 @@ impl TestApp {
         tasks.join_all().await
     }
 
+    /// The router the requests go to, to serve it on a real listener.
+    pub fn router(&self) -> Router {
+        self.router.lock().unwrap().clone()
+    }
+
     /// The CSRF token of the page last read.
     pub fn csrf(&self) -> String {
         self.csrf.lock().unwrap().clone()
