@@ -215,11 +215,16 @@ impl Store {
         per_page: u32,
     ) -> StoreResult<Page<AuditEntry>> {
         let where_clause = "chain = $1 AND ($2 = 'case_content' OR sensitivity = 'general') \
-             AND ($3 = '' OR action LIKE $3 || '%') AND ($4 = '' OR actor_id = $4) \
+             AND ($3 = '' OR action LIKE $3 ESCAPE '\\') AND ($4 = '' OR actor_id = $4) \
              AND ($5 = '' OR entity_id = $5)";
         let visible = if reads_case_audit(scope.roles()) { "case_content" } else { "general" };
         let chain = scope.org().to_string();
-        let action = filter.action_prefix.clone().unwrap_or_default();
+        let action = filter
+            .action_prefix
+            .as_deref()
+            .filter(|prefix| !prefix.is_empty())
+            .map(|prefix| format!("{}%", crate::db::like_literal(prefix)))
+            .unwrap_or_default();
         let actor = filter.actor_id.clone().unwrap_or_default();
         let entity = filter.entity_id.clone().unwrap_or_default();
         let total: i64 =

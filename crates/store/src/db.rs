@@ -190,6 +190,12 @@ pub(crate) fn parse_date(text: &str) -> StoreResult<Date> {
     Date::parse(text, DATE_FORMAT).map_err(|e| StoreError::Other(format!("bad date in database: {e}")))
 }
 
+/// `text` for a `LIKE` pattern that matches it literally: its `%`, `_` and backslashes are escaped, for
+/// use with `ESCAPE '\'`; the caller adds the `%` wildcards it wants around it.
+pub(crate) fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// Builds a query from runtime text; used only where the statement is assembled from trusted fragments.
 pub(crate) fn sql(text: String) -> impl SqlSafeStr {
     AssertSqlSafe(text)

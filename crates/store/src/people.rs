@@ -111,11 +111,12 @@ fn filter_clause(filter: &PeopleFilter, today: Date) -> (String, Vec<String>) {
         clause.push_str(&format!(" AND (p.end_date IS NULL OR p.end_date >= ${})", binds.len() + 1));
     }
     if let Some(search) = filter.search.as_ref().filter(|s| !s.trim().is_empty()) {
-        binds.push(format!("%{}%", search.trim().to_lowercase()));
+        binds.push(format!("%{}%", crate::db::like_literal(&search.trim().to_lowercase())));
         let n = binds.len() + 1;
         clause.push_str(&format!(
-            " AND (LOWER(p.given_name) LIKE ${n} OR LOWER(p.family_name) LIKE ${n} OR LOWER(COALESCE(p.email, '')) LIKE ${n} \
-             OR LOWER(p.given_name || ' ' || p.family_name) LIKE ${n})"
+            " AND (LOWER(p.given_name) LIKE ${n} ESCAPE '\\' OR LOWER(p.family_name) LIKE ${n} ESCAPE '\\' \
+             OR LOWER(COALESCE(p.email, '')) LIKE ${n} ESCAPE '\\' \
+             OR LOWER(p.given_name || ' ' || p.family_name) LIKE ${n} ESCAPE '\\')"
         ));
     }
     (clause, binds)

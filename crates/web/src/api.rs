@@ -1,6 +1,6 @@
 //! The JSON API under `/api/v1`, authenticated by bearer tokens only, over the same store as the pages.
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -74,10 +74,10 @@ pub struct AsAt {
 #[serde(default)]
 pub struct Paging {
     /// Page number, from 1.
-    #[param(required = false)]
+    #[param(required = false, minimum = 1)]
     pub page: u32,
-    /// Items per page, at most 100.
-    #[param(required = false)]
+    /// Items per page, from 1 to 100; more is refused, not cut short.
+    #[param(required = false, minimum = 1, maximum = 100)]
     pub per_page: u32,
 }
 
@@ -88,8 +88,19 @@ impl Default for Paging {
 }
 
 impl Paging {
-    pub fn per_page(&self) -> u32 {
-        self.per_page.clamp(1, 100)
+    /// The page asked for, and how many items per page: a value outside the documented range is refused
+    /// (400, naming it), never quietly changed.
+    pub fn checked(&self) -> AppResult<(u32, u32)> {
+        if self.page == 0 {
+            return Err(AppError::BadRequest { field: "page".into(), message: "Pages are numbered from 1".into() });
+        }
+        if !(1..=100).contains(&self.per_page) {
+            return Err(AppError::BadRequest {
+                field: "per_page".into(),
+                message: "Ask for 1 to 100 items per page".into(),
+            });
+        }
+        Ok((self.page, self.per_page))
     }
 }
 

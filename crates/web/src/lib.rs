@@ -111,6 +111,7 @@ pub fn api_document() -> utoipa::openapi::OpenApi {
     ] {
         document.merge(part);
     }
+    platform::openapi::document_errors(&mut document);
     document
 }
 

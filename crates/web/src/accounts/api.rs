@@ -36,7 +36,8 @@ pub async fn list(
     ApiCaller(scope): ApiCaller,
     ApiQuery(paging): ApiQuery<Paging>,
 ) -> AppResult<Json<Paged<User>>> {
-    let page = state.store.members_page(&scope, paging.page, paging.per_page()).await?;
+    let (page, per_page) = paging.checked()?;
+    let page = state.store.members_page(&scope, page, per_page).await?;
     Ok(Json(Paged::from(page, |m| User {
         account_id: m.account_id.to_string(),
         email: m.email,

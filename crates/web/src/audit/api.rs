@@ -38,7 +38,8 @@ pub async fn list(
     ApiQuery(paging): ApiQuery<Paging>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> AppResult<Json<Paged<AuditEvent>>> {
-    let page = state.store.audit_page(&scope, &query.filter(), paging.page, paging.per_page()).await?;
+    let (page, per_page) = paging.checked()?;
+    let page = state.store.audit_page(&scope, &query.filter(), page, per_page).await?;
     state.store.record_read(&scope, domain::audit::AuditEvent::new("audit_log.viewed", "audit_log", None)).await?;
     Ok(Json(Paged::from(page, |e| AuditEvent {
         id: e.id,

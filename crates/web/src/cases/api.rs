@@ -72,7 +72,8 @@ pub async fn list(
             });
         }
     };
-    let page = state.store.cases_page(&scope, filter, paging.page, paging.per_page()).await?;
+    let (page, per_page) = paging.checked()?;
+    let page = state.store.cases_page(&scope, filter, page, per_page).await?;
     Ok(Json(Paged::from(page, item)))
 }
 

@@ -138,7 +138,8 @@ pub async fn inbox(
     ApiCaller(scope): ApiCaller,
     crate::api::ApiQuery(paging): crate::api::ApiQuery<crate::api::Paging>,
 ) -> AppResult<Json<crate::api::Paged<InboxItem>>> {
-    let page = state.store.concern_inbox(&scope, paging.page, paging.per_page()).await?;
+    let (page, per_page) = paging.checked()?;
+    let page = state.store.concern_inbox(&scope, page, per_page).await?;
     Ok(Json(crate::api::Paged::from(page, |c| InboxItem {
         id: c.id.to_string(),
         reference: c.reference,
@@ -225,18 +226,29 @@ pub async fn record_settings(
 #[utoipa::path(post, path = "/api/v1/concerns/{id}/files", tag = "concerns",
     params(("id" = String, Path, description = "The concern's id, from the receipt")),
     request_body(content = crate::platform::files::Upload, content_type = "multipart/form-data"),
-    responses((status = 201, description = "Added"), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
+    responses((status = 201, body = AddedFile), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_file(
     State(state): State<AppState>,
     ApiCaller(scope): ApiCaller,
     axum::extract::Path(id): axum::extract::Path<String>,
     mut form: axum::extract::Multipart,
-) -> AppResult<StatusCode> {
+) -> AppResult<(StatusCode, Json<AddedFile>)> {
     let id: domain::ConcernId = id.parse().map_err(|_| crate::error::AppError::NotFound)?;
     let (name, bytes) = crate::uploads::uploaded(&mut form).await?;
     let mut tx = state.store.write(&scope).await?;
     tx.attach_to_concern(id, &name, &bytes).await?;
     tx.commit().await?;
-    Ok(StatusCode::CREATED)
+    let added =
+        AddedFile { concern: id.to_string(), filename: domain::files::clean_filename(&name), size: bytes.len() };
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// A file added to a concern, which its reporter cannot read back.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AddedFile {
+    pub concern: String,
+    pub filename: String,
+    /// In bytes.
+    pub size: usize,
 }

@@ -196,7 +196,8 @@ pub async fn sites(
         (None, true) => Showing::All,
         (None, false) => Showing::Current,
     };
-    let page = state.store.sites_page(&scope, showing, paging.page, paging.per_page()).await?;
+    let (page, per_page) = paging.checked()?;
+    let page = state.store.sites_page(&scope, showing, page, per_page).await?;
     Ok(Json(Paged::from(page, site_view)))
 }
 

@@ -91,7 +91,8 @@ pub async fn list(
     };
     let filter = PeopleFilter { kind, include_archived: query.include_archived, search: Some(query.search) };
     let today = state.store.now().date();
-    let page = state.store.people_page(&scope, &filter, paging.page, paging.per_page()).await?;
+    let (page, per_page) = paging.checked()?;
+    let page = state.store.people_page(&scope, &filter, page, per_page).await?;
     Ok(Json(Paged::from(page, |p| view(p, today))))
 }
 
@@ -133,7 +134,15 @@ pub struct ImportProblem {
 #[utoipa::path(post, path = "/api/v1/people/import", tag = "people",
     request_body(content = String, content_type = "text/csv", description = "A CSV file in the template's columns"),
     responses((status = 200, body = ImportResult), (status = 422, body = ImportProblems)), security(("bearer" = [])))]
-pub async fn import(State(state): State<AppState>, ApiCaller(scope): ApiCaller, body: String) -> AppResult<Response> {
+pub async fn import(
+    State(state): State<AppState>,
+    ApiCaller(scope): ApiCaller,
+    body: axum::body::Bytes,
+) -> AppResult<Response> {
+    let body = String::from_utf8(body.to_vec()).map_err(|_| crate::error::AppError::BadRequest {
+        field: "body".into(),
+        message: "The file is not UTF-8 text: save it as CSV UTF-8 (comma delimited) and try again".into(),
+    })?;
     let names = state.store.known_names(&scope).await?;
     let known = Known { departments: &names.departments, sites: &names.sites, staff_emails: &names.staff_emails };
     match parse_import(&body, state.store.now().date(), &known) {

@@ -19,12 +19,21 @@ struct ErrorPage {
     reference: Option<String>,
 }
 
-/// Turns a [`Problem`] left on a response into its body.
+/// Turns a [`Problem`] left on a response into its body. An error answered in plain text by an extractor
+/// before any handler ran (a multipart body that is not multipart, a body that is not UTF-8) becomes a
+/// problem too, so that every error has the same shape: the JSON error for the API, a page for pages.
 pub async fn render_problems(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
-    let Some(problem) = response.extensions().get::<Problem>().cloned() else {
-        return response;
+    let problem = match response.extensions().get::<Problem>().cloned() {
+        Some(problem) => problem,
+        None if is_plain_error(&response) => {
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 4096).await.unwrap_or_default();
+            let message = String::from_utf8_lossy(&bytes).trim().to_owned();
+            Problem { status, field: Some("body".into()), message, reference: None }
+        }
+        None => return response,
     };
     let mut rendered = if api {
         Json(serde_json::json!({
@@ -41,6 +50,16 @@ pub async fn render_problems(request: Request, next: Next) -> Response {
     };
     *rendered.status_mut() = problem.status;
     rendered
+}
+
+/// A client error answered in plain text: an extractor's rejection.
+fn is_plain_error(response: &Response) -> bool {
+    response.status().is_client_error()
+        && response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/plain"))
 }
 
 fn html(problem: &Problem) -> Response {

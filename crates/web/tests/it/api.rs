@@ -87,3 +87,52 @@ async fn bad_query_parameters_get_a_json_error_naming_the_field(app: TestApp) {
     assert_eq!(refused.json()["error"]["status"], 403);
 }
 both!(bad_query_parameters_get_a_json_error_naming_the_field);
+
+/// Every operation documents the errors any request may get; those that need a token, the token's too.
+#[test]
+fn every_operation_documents_the_errors_it_can_answer() {
+    let document = serde_json::to_value(web::api_document()).unwrap();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let secured = operation.get("security").is_some_and(|s| !s.as_array().unwrap().is_empty());
+            let needed: &[&str] = if secured { &["400", "401", "403", "409", "422"] } else { &["400", "422"] };
+            for status in needed {
+                assert!(responses.contains_key(*status), "{method} {path} does not document {status}");
+            }
+        }
+    }
+}
+
+async fn limits_are_refused_not_clamped_and_searches_are_literal(app: TestApp) {
+    let scope = app.org("delta", Nation::England).await;
+    let admin = app.member(&scope, "admin@delta.example", Role::Admin).await;
+    let token = app.api_token(&scope, admin).await;
+    for (query, field) in [("per_page=101", "per_page"), ("per_page=0", "per_page"), ("page=0", "page")] {
+        let answer = app.api(&format!("/api/v1/users?{query}"), &token).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(answer.json()["error"]["field"], field, "{query}");
+    }
+    assert_eq!(app.api("/api/v1/users?per_page=100", &token).await.status, StatusCode::OK);
+
+    // `%` and `_` in a search are the characters themselves, not wildcards.
+    let csv =
+        "kind,given_name,family_name,email\nstaff,Ann,Smith,ann@delta.example\nstaff,Bo,O_Neil,bo@delta.example\n";
+    let imported = app.api_send_raw(axum::http::Method::POST, "/api/v1/people/import", &token, "text/csv", csv).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
+    let count = |body: serde_json::Value| body["items"].as_array().unwrap().len();
+    assert_eq!(count(app.api_ok("/api/v1/people?search=%25", &token).await.json()), 0, "no name has a %");
+    assert_eq!(count(app.api_ok("/api/v1/people?search=_", &token).await.json()), 1, "only O_Neil has a _");
+    assert_eq!(count(app.api_ok("/api/v1/people?search=o_n", &token).await.json()), 1);
+
+    // Bodies refused before any handler runs still get the JSON error shape.
+    let hidden = "kind,given_name,family_name\nstaff,A\u{0}n,Smith\n";
+    let refused = app.api_send_raw(axum::http::Method::POST, "/api/v1/people/import", &token, "text/csv", hidden).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json()["error"]["field"], "row 2 given_name");
+    let not_multipart =
+        app.api_send_raw(axum::http::Method::POST, "/api/v1/files", &token, "multipart/form-data", "x").await;
+    assert_eq!(not_multipart.status, StatusCode::BAD_REQUEST, "{}", not_multipart.body);
+    assert_eq!(not_multipart.json()["error"]["status"], 400);
+}
+both!(limits_are_refused_not_clamped_and_searches_are_literal);

@@ -256,6 +256,25 @@ impl TestApp {
         self.send(request.unwrap()).await
     }
 
+    /// Sends a body of any content type to the API.
+    pub async fn api_send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(request).await
+    }
+
     pub fn set_cookie(&self, token: Option<String>) {
         *self.cookie.lock().unwrap() = token;
     }
