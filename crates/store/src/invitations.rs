@@ -225,6 +225,53 @@ impl WriteTx<'_> {
     }
 }
 
+impl WriteTx<'_> {
+    /// Gives an open invitation a new link, valid for another seven days; the old link stops working.
+    /// Answers the address and the new link's token.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an invitation accepted, cancelled or of another organisation.
+    pub async fn reissue_invitation(&mut self, id: InvitationId) -> StoreResult<(String, String)> {
+        let token = secrets::new_token();
+        let now = self.store().now();
+        let email: Option<String> = sqlx::query_scalar(
+            "UPDATE invitations SET token_hash = $3, expires_at = $4 WHERE org_id = $1 AND id = $2 \
+             AND accepted_at IS NULL AND revoked_at IS NULL RETURNING email",
+        )
+        .bind(self.org()?.to_string())
+        .bind(id.to_string())
+        .bind(secrets::hash_token(&token))
+        .bind(ts(now + INVITATION_VALID))
+        .fetch_optional(self.conn())
+        .await?;
+        let email = email.ok_or(StoreError::NotFound)?;
+        self.audit(AuditEvent::new("invitation.reissued", "invitation", id.0).fields(&["token_hash", "expires_at"]));
+        Ok((email, token))
+    }
+
+    /// Cancels an open invitation: its link stops working.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] for an invitation accepted, cancelled or of another organisation.
+    pub async fn cancel_invitation(&mut self, id: InvitationId) -> StoreResult<()> {
+        let changed = sqlx::query(
+            "UPDATE invitations SET revoked_at = $3 WHERE org_id = $1 AND id = $2 AND accepted_at IS NULL \
+             AND revoked_at IS NULL",
+        )
+        .bind(self.org()?.to_string())
+        .bind(id.to_string())
+        .bind(ts(self.store().now()))
+        .execute(self.conn())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.audit(AuditEvent::new("invitation.cancelled", "invitation", id.0).fields(&["revoked_at"]));
+        Ok(())
+    }
+}
+
 /// Who sees an expiring invitation whose sender is gone.
 const ADMINS: &[Role] = &[Role::Admin];
 

@@ -119,6 +119,7 @@ impl Chrome {
 const NAVIGATION: &[(&str, &str, Action)] = &[
     ("/", "Home", Action::UseOwnAccount),
     ("/concerns/new", "Raise a concern", Action::RaiseConcern),
+    ("/concerns", "Concerns you have raised", Action::RaiseConcern),
     ("/safeguarding", "Safeguarding", Action::HandleConcerns),
     ("/cases", "Cases", Action::WorkOnCases),
     ("/organisation", "Organisation", Action::ViewOrganisation),

@@ -48,6 +48,8 @@ pub(crate) fn routes() -> Routes {
         GET  "/users"                          ListAccounts              Page => users::list;
         GET  "/users/invite"                   ManageAccounts            Page => users::invite_show;
         POST "/users/invite"                   ManageAccounts            Page => users::invite_submit;
+        POST "/users/invitations/{id}/resend"  ManageAccounts            Page => users::resend_invitation;
+        POST "/users/invitations/{id}/cancel"  ManageAccounts            Page => users::cancel_invitation;
         GET  "/users/{id}"                     ListAccounts              Page => users::detail;
         POST "/users/{id}/roles"               ManageAccounts            Page => users::grant;
         POST "/users/{id}/roles/{role}/remove" ManageAccounts            Page => users::revoke;

@@ -48,14 +48,15 @@ struct Row {
 struct UsersPage {
     chrome: Chrome,
     rows: Vec<Row>,
-    invitations: Vec<(String, String, String)>,
+    invitations: Vec<InvitationRow>,
     page: Page<()>,
     notice: Option<&'static str>,
 }
 
 fn notice(key: &str) -> Option<&'static str> {
     match key {
-        "invited" => Some("Invitation sent."),
+        "invited" => Some("Invitation emailed. The link in it works for 7 days."),
+        "cancelled" => Some("Invitation cancelled: its link no longer works."),
         "awaiting" => Some("Requested. The role takes effect when a safeguarding lead confirms it."),
         "granted" => Some("Role given."),
         "removed" => Some("Role removed."),
@@ -79,6 +80,14 @@ fn role_labels(member: &MemberRow, lead_title: &str) -> Vec<RoleLabel> {
         .collect()
 }
 
+/// An invitation not yet accepted, with what can be done about it.
+struct InvitationRow {
+    id: domain::InvitationId,
+    email: String,
+    role: String,
+    expires: String,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
@@ -92,7 +101,12 @@ pub async fn list(
         .pending_invitations(&member.scope)
         .await?
         .into_iter()
-        .map(|i| (i.email, i.role.label(lead_title), long_datetime(i.expires_at)))
+        .map(|i| InvitationRow {
+            id: i.id,
+            email: i.email,
+            role: i.role.label(lead_title),
+            expires: long_datetime(i.expires_at),
+        })
         .collect();
     let rows = members
         .items
@@ -129,6 +143,7 @@ struct InvitePage {
     form: InviteForm,
     errors: FormErrors,
     roles: Vec<(&'static str, String)>,
+    sends_email: bool,
 }
 
 async fn role_options(state: &AppState, member: &Member) -> AppResult<Vec<(&'static str, String)>> {
@@ -143,6 +158,7 @@ async fn invite_page(state: &AppState, member: &Member, form: InviteForm, errors
         form,
         roles: role_options(state, member).await?,
         errors,
+        sends_email: state.config.sends_email,
     })
 }
 
@@ -179,12 +195,7 @@ pub async fn invite_submit(
     let org = state.store.organisation(&member.scope).await?;
     let mut tx = state.store.write(&member.scope).await?;
     match tx.invite(&email, role, ends).await {
-        Ok(token) => {
-            let composed = mail::invitation(&org.name, &format!("{}/invitations/{token}", state.config.public_url));
-            tx.queue_mail(email.as_str(), composed.subject, &composed.body).await?;
-            tx.commit().await?;
-            Ok(Redirect::to("/users?notice=invited").into_response())
-        }
+        Ok(token) => send_invitation(&state, &member, tx, &org.name, email.as_str(), &token).await,
         Err(StoreError::Invalid { field, message }) => {
             drop(tx);
             errors.add(field, message);
@@ -192,6 +203,65 @@ pub async fn invite_submit(
         }
         Err(e) => Err(AppError::from(e)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "accounts/invitation_link.html")]
+struct InvitationLinkPage {
+    chrome: Chrome,
+    email: String,
+    link: String,
+}
+
+/// Emails an invitation's link, or, with no mail server, says so and shows the link to give the person:
+/// the page never claims an email that cannot go.
+async fn send_invitation(
+    state: &AppState,
+    member: &Member,
+    mut tx: store::WriteTx<'_>,
+    org_name: &str,
+    email: &str,
+    token: &str,
+) -> AppResult<Response> {
+    let link = format!("{}/invitations/{token}", state.config.public_url);
+    let composed = mail::invitation(org_name, &link);
+    tx.queue_mail(email, composed.subject, &composed.body).await?;
+    tx.commit().await?;
+    if state.config.sends_email {
+        return Ok(Redirect::to("/users?notice=invited").into_response());
+    }
+    render(&InvitationLinkPage {
+        chrome: Chrome::member(state, "Give them their invitation link", &member.session, "/users").await?,
+        email: email.to_owned(),
+        link,
+    })
+}
+
+fn invitation_id(id: &str) -> AppResult<domain::InvitationId> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// A new link for an open invitation (the old one stops working), emailed or shown as when inviting.
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let org = state.store.organisation(&member.scope).await?;
+    let mut tx = state.store.write(&member.scope).await?;
+    let (email, token) = tx.reissue_invitation(invitation_id(&id)?).await?;
+    send_invitation(&state, &member, tx, &org.name, &email, &token).await
+}
+
+pub async fn cancel_invitation(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let mut tx = state.store.write(&member.scope).await?;
+    tx.cancel_invitation(invitation_id(&id)?).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/users?notice=cancelled").into_response())
 }
 
 #[derive(Template)]

@@ -40,6 +40,8 @@ struct CasesPage {
     page: Page<()>,
     page_prefix: String,
     break_glass: Option<String>,
+    /// Whether the reader handles concerns (the leads): only then does the empty list point to them.
+    handles_concerns: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -88,6 +90,7 @@ pub async fn list(
         page: cases.numbers(),
         page_prefix: format!("/cases?show={}&", query.show),
         break_glass: state.store.break_glass_until(&member.scope).await?.map(long_datetime),
+        handles_concerns: domain::policy::Action::HandleConcerns.allows(member.scope.roles()),
     })
 }
 

@@ -161,7 +161,7 @@ pub async fn mine(
 ) -> AppResult<Response> {
     let rows = state.store.my_concerns(&member.scope).await?.iter().map(receipt).collect();
     render(&ReceiptsPage {
-        chrome: Chrome::member(&state, "Concerns you have raised", &member.session, "/concerns/new").await?,
+        chrome: Chrome::member(&state, "Concerns you have raised", &member.session, "/concerns").await?,
         raised: Some(query.raised).filter(|r| r.starts_with("C-") && r.len() < 20),
         told: Told::parse(&query.told).map_or_else(Vec::new, |told| who_was_told(told, state.config.sends_email)),
         attached: query.attached,
