@@ -189,9 +189,19 @@ impl CaseStatus {
     pub fn label(self) -> &'static str {
         match self {
             CaseStatus::Triage => "Waiting for triage",
-            CaseStatus::Open => "Open",
+            CaseStatus::Open => "Open: being handled",
             CaseStatus::Referred => "Referred, awaiting feedback",
             CaseStatus::Closed => "Closed",
+        }
+    }
+
+    /// The status in words, saying whether a case waiting for triage has had it: a triaged case waits for
+    /// a decision, which opens it.
+    #[must_use]
+    pub fn describe(self, triaged: bool) -> &'static str {
+        match self {
+            CaseStatus::Triage if triaged => "Triaged: waiting for a decision",
+            other => other.label(),
         }
     }
 

@@ -92,6 +92,8 @@ pub trait RecordForm: DeserializeOwned + Default + Send + Sync + 'static {
     const SUBMIT: &'static str;
     /// The navigation section the page sits in.
     const SECTION: &'static str;
+    /// What the success banner says once the form is saved.
+    const SAVED: &'static str;
     /// Whether the form has a page of its own, or is only a button on another page.
     const SHOWN: bool = true;
 
@@ -283,10 +285,13 @@ pub fn api_document<F: RecordForm>() -> OpenApi {
 pub struct Registration {
     pub rows: fn() -> Routes,
     pub api: fn() -> OpenApi,
+    /// The form's page, and what the banner says once it is saved.
+    pub page: &'static str,
+    pub saved: &'static str,
 }
 
 /// Registers a form: its rows and its part of the document come from the one type.
 #[must_use]
 pub const fn register<F: RecordForm>() -> Registration {
-    Registration { rows: rows::<F>, api: api_document::<F> }
+    Registration { rows: rows::<F>, api: api_document::<F>, page: F::PAGE, saved: F::SAVED }
 }

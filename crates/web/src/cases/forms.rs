@@ -124,6 +124,10 @@ pub trait CaseForm: DeserializeOwned + Default + Send + Sync + 'static {
     type Json: DeserializeOwned + ToSchema + Into<Self> + Send + 'static;
     /// The page's path and the API's, each with `{id}` for the case.
     const PAGE: &'static str;
+    /// What the success banner on the case page says once the form is saved.
+    const SAVED: &'static str;
+    /// The section of the case page shown after saving (its element id).
+    const ANCHOR: &'static str;
     const API: &'static str;
     const TITLE: &'static str;
     const INTRO: &'static str;
@@ -167,6 +171,7 @@ impl<F: CaseForm> RecordForm for F {
     type Json = F::Json;
     type Saved = Recorded;
     const PAGE: &'static str = F::PAGE;
+    const SAVED: &'static str = F::SAVED;
     const API: &'static str = F::API;
     const ACTION: Action = Action::WorkOnCases;
     const TAG: &'static str = "cases";
@@ -206,8 +211,10 @@ impl<F: CaseForm> RecordForm for F {
         Ok(Recorded { case: F::save(parsed, tx, context).await?.to_string() })
     }
 
+    /// The case page at the section the form changed, with a banner saying what was saved.
     fn next_page(saved: &Recorded) -> String {
-        format!("/cases/{}", saved.case)
+        let form = F::PAGE.trim_start_matches("/cases/{id}/");
+        format!("/cases/{}?saved={form}#{}", saved.case, F::ANCHOR)
     }
 }
 
@@ -253,6 +260,8 @@ impl CaseForm for EntryForm {
     type Parsed = (rules::NewEntry, Option<CaseEntryId>);
     type Json = NewEntry;
     const PAGE: &'static str = "/cases/{id}/entries";
+    const SAVED: &'static str = "The entry has been added to the chronology";
+    const ANCHOR: &'static str = "chronology";
     const API: &'static str = "/api/v1/cases/{id}/entries";
     const SUMMARY: &'static str = "Adds an entry to the chronology, or a correction of one.";
     const TITLE: &'static str = "Add to the chronology";
@@ -356,6 +365,8 @@ impl CaseForm for TriageForm {
     type Parsed = rules::Triage;
     type Json = Triage;
     const PAGE: &'static str = "/cases/{id}/triage";
+    const SAVED: &'static str = "The triage has been saved: the case now waits for a decision";
+    const ANCHOR: &'static str = "summary";
     const API: &'static str = "/api/v1/cases/{id}/triage";
     const SUMMARY: &'static str = "Records triage: risk level, checks, advice sought and options.";
     const TITLE: &'static str = "Triage";
@@ -450,6 +461,8 @@ impl CaseForm for DecisionForm {
     type Parsed = rules::Decision;
     type Json = NewDecision;
     const PAGE: &'static str = "/cases/{id}/decisions";
+    const SAVED: &'static str = "The decision and its reason have been recorded";
+    const ANCHOR: &'static str = "decisions";
     const API: &'static str = "/api/v1/cases/{id}/decisions";
     const SUMMARY: &'static str = "Records a decision with its reason.";
     const TITLE: &'static str = "Record a decision";
@@ -513,6 +526,8 @@ impl CaseForm for ActionForm {
     type Parsed = (rules::NewAction, AccountId);
     type Json = NewAction;
     const PAGE: &'static str = "/cases/{id}/actions";
+    const SAVED: &'static str = "The action has been added, and is now its owner's task";
+    const ANCHOR: &'static str = "actions";
     const API: &'static str = "/api/v1/cases/{id}/actions";
     const SUMMARY: &'static str = "Adds an action with an owner and a due date.";
     const TITLE: &'static str = "Add an action";
@@ -566,6 +581,8 @@ impl CaseForm for ActionDoneForm {
     type Parsed = CaseActionId;
     type Json = ActionDone;
     const PAGE: &'static str = "/cases/{id}/actions/done";
+    const SAVED: &'static str = "The action is marked as done";
+    const ANCHOR: &'static str = "actions";
     const API: &'static str = "/api/v1/cases/{id}/actions/done";
     const SUMMARY: &'static str = "Marks an action done.";
     const SHOWN: bool = false;
@@ -650,6 +667,8 @@ impl CaseForm for ReferralForm {
     type Parsed = rules::NewReferral;
     type Json = NewReferral;
     const PAGE: &'static str = "/cases/{id}/referrals";
+    const SAVED: &'static str = "The referral has been recorded";
+    const ANCHOR: &'static str = "referrals";
     const API: &'static str = "/api/v1/cases/{id}/referrals";
     const SUMMARY: &'static str = "Records a referral and what it shared.";
     const TITLE: &'static str = "Record a referral";
@@ -770,6 +789,8 @@ impl CaseForm for FeedbackForm {
     type Parsed = (ReferralId, rules::Feedback);
     type Json = Feedback;
     const PAGE: &'static str = "/cases/{id}/feedback";
+    const SAVED: &'static str = "The feedback on the referral has been recorded";
+    const ANCHOR: &'static str = "referrals";
     const API: &'static str = "/api/v1/cases/{id}/feedback";
     const SUMMARY: &'static str = "Records a referral's outcome and Channel consent.";
     const TITLE: &'static str = "Record feedback on a referral";
@@ -869,6 +890,8 @@ impl CaseForm for DisclosureForm {
     type Parsed = (rules::NewDisclosure, AccountId);
     type Json = NewDisclosure;
     const PAGE: &'static str = "/cases/{id}/disclosures";
+    const SAVED: &'static str = "The information shared has been logged";
+    const ANCHOR: &'static str = "sharing";
     const API: &'static str = "/api/v1/cases/{id}/disclosures";
     const SUMMARY: &'static str = "Records a disclosure in the information-sharing log.";
     const TITLE: &'static str = "Record information shared";
@@ -979,6 +1002,8 @@ impl CaseForm for ContextForm {
     type Parsed = (KeyContext, AgeGroup, Option<time::Date>);
     type Json = CaseContext;
     const PAGE: &'static str = "/cases/{id}/context";
+    const SAVED: &'static str = "The key context, age group and review date have been saved";
+    const ANCHOR: &'static str = "summary";
     const API: &'static str = "/api/v1/cases/{id}/context";
     const SUMMARY: &'static str = "Records key context, the age group and the review date.";
     const TITLE: &'static str = "Key context";
@@ -1101,6 +1126,8 @@ impl CaseForm for CloseForm {
     type Parsed = rules::Closure;
     type Json = Closure;
     const PAGE: &'static str = "/cases/{id}/close";
+    const SAVED: &'static str = "The case has been closed";
+    const ANCHOR: &'static str = "summary";
     const API: &'static str = "/api/v1/cases/{id}/close";
     const SUMMARY: &'static str = "Closes the case with its outcome.";
     const TITLE: &'static str = "Close the case";
@@ -1149,6 +1176,8 @@ impl CaseForm for ReopenForm {
     type Parsed = String;
     type Json = Reopening;
     const PAGE: &'static str = "/cases/{id}/reopen";
+    const SAVED: &'static str = "The case has been reopened";
+    const ANCHOR: &'static str = "summary";
     const API: &'static str = "/api/v1/cases/{id}/reopen";
     const SUMMARY: &'static str = "Reopens a closed case, saying why.";
     const TITLE: &'static str = "Reopen the case";
@@ -1214,6 +1243,8 @@ impl CaseForm for AccessForm {
     type Parsed = (AccountId, String, Option<time::OffsetDateTime>);
     type Json = Access;
     const PAGE: &'static str = "/cases/{id}/access";
+    const SAVED: &'static str = "Who can see this case has been changed";
+    const ANCHOR: &'static str = "access";
     const API: &'static str = "/api/v1/cases/{id}/access";
     const SUMMARY: &'static str = "Assigns an officer, names a person on the case, or shares it until a date.";
     const TITLE: &'static str = "Give a colleague access";
@@ -1284,6 +1315,8 @@ impl CaseForm for RestrictForm {
     type Parsed = bool;
     type Json = Restriction;
     const PAGE: &'static str = "/cases/{id}/restrict";
+    const SAVED: &'static str = "The case's restriction has been changed";
+    const ANCHOR: &'static str = "access";
     const API: &'static str = "/api/v1/cases/{id}/restrict";
     const SUMMARY: &'static str = "Restricts the case to the people named on it, or lifts that.";
     const TITLE: &'static str = "Restrict the case";
@@ -1339,6 +1372,8 @@ impl CaseForm for AnotherPersonForm {
     type Parsed = String;
     type Json = AnotherPerson;
     const PAGE: &'static str = "/cases/{id}/another-person";
+    const SAVED: &'static str = "A case for another person in this incident has been opened";
+    const ANCHOR: &'static str = "summary";
     const API: &'static str = "/api/v1/cases/{id}/another-person";
     const SUMMARY: &'static str = "Opens a linked case for another person in the same incident.";
     const TITLE: &'static str = "Open a case for another person in this incident";

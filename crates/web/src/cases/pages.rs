@@ -71,7 +71,7 @@ pub async fn list(
             id: c.id,
             reference: c.reference.clone(),
             category: crate::concerns::category_label(&c.category),
-            status: c.status.label(),
+            status: c.status.describe(c.risk.is_some()),
             risk: c.risk.map_or("Not triaged", |r| r.label()),
             review: c.review_on.map(long_date).unwrap_or_default(),
             overdue: c.status != CaseStatus::Closed && c.review_on.is_some_and(|d| d < today),
@@ -100,6 +100,8 @@ struct CasePage {
     chrome: Chrome,
     case: CaseFile,
     view: CaseView,
+    /// What was just saved, for the success banner.
+    saved: Option<&'static str>,
 }
 
 /// A case's words for the page and the print, in the organisation's vocabulary.
@@ -214,7 +216,7 @@ impl CaseView {
             .collect();
         Self {
             panels,
-            status: case.summary.status.label(),
+            status: case.summary.status.describe(case.summary.risk.is_some()),
             risk: case.summary.risk.map_or("Not triaged yet", |r| r.label()),
             age: case.age.label(),
             category: crate::concerns::category_label(&case.summary.category),
@@ -286,12 +288,29 @@ async fn opened(state: &AppState, member: &Member, id: &str) -> AppResult<(CaseF
 }
 
 /// A case, opened: the read is audited as case content.
-pub async fn show(State(state): State<AppState>, member: Member, Path(id): Path<String>) -> AppResult<Response> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CaseQuery {
+    /// The form just saved (its page after the case's id, like `entries`), for the success banner.
+    saved: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    Path(id): Path<String>,
+    Query(query): Query<CaseQuery>,
+) -> AppResult<Response> {
     let (case, view) = opened(&state, &member, &id).await?;
+    let saved = super::forms::FORMS
+        .iter()
+        .find(|form| form.page.strip_prefix("/cases/{id}/") == Some(query.saved.as_str()))
+        .map(|form| form.saved);
     render(&CasePage {
         chrome: Chrome::member(&state, &format!("Case {}", case.summary.reference), &member.session, "/cases").await?,
         case,
         view,
+        saved,
     })
 }
 
