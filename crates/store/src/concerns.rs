@@ -32,6 +32,18 @@ pub struct ConcernSummary {
     pub raised_at: OffsetDateTime,
 }
 
+/// A concern as the inbox lists it for whoever handles it: what a lead scans for.
+#[derive(Debug, Clone)]
+pub struct InboxEntry {
+    pub summary: ConcernSummary,
+    /// Who it is about (`None` when the reporter raised it about themselves).
+    pub about: Option<String>,
+    /// Who raised it, by name, when they raised it in Vigil.
+    pub reporter_name: Option<String>,
+    /// The case it opened, once acknowledged.
+    pub case_reference: Option<String>,
+}
+
 /// What decides who an escalated concern goes to.
 #[derive(Debug, Clone, Copy)]
 pub struct Escalated {
@@ -199,7 +211,7 @@ impl Store {
     ///
     /// # Errors
     /// When the database cannot be read.
-    pub async fn concern_inbox(&self, scope: &OrgScope, page: u32, per_page: u32) -> StoreResult<Page<ConcernSummary>> {
+    pub async fn concern_inbox(&self, scope: &OrgScope, page: u32, per_page: u32) -> StoreResult<Page<InboxEntry>> {
         let page = page.max(1);
         let Some(about_staff) = self.concerns_handled(scope).await? else {
             return Ok(Page { items: Vec::new(), page, per_page, total: 0 });
@@ -214,7 +226,9 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         let rows = sqlx::query(crate::db::sql(format!(
-            "SELECT {SUMMARY} FROM concerns WHERE org_id = $1 AND about_staff = $2 AND {NOT_RESTRICTED_AWAY} \
+            "SELECT {SUMMARY}, about_sealed, (SELECT a.display_name FROM accounts a WHERE a.id = concerns.reporter_id) \
+             AS reporter_name, (SELECT MIN(c.reference) FROM cases c WHERE c.concern_id = concerns.id) AS case_reference \
+             FROM concerns WHERE org_id = $1 AND about_staff = $2 AND {NOT_RESTRICTED_AWAY} \
              ORDER BY CASE status WHEN 'closed' THEN 1 ELSE 0 END, immediate_danger DESC, created_at DESC LIMIT $4 OFFSET $5"
         )))
         .bind(scope.org().to_string())
@@ -224,7 +238,17 @@ impl Store {
         .bind(i64::from(per_page) * i64::from(page - 1))
         .fetch_all(&self.pool)
         .await?;
-        Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
+        let opener = self.opener(scope);
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(InboxEntry {
+                summary: summary(row)?,
+                about: opener.optional(row.try_get("about_sealed")?).await?,
+                reporter_name: row.try_get("reporter_name")?,
+                case_reference: row.try_get("case_reference")?,
+            });
+        }
+        Ok(Page { items, page, per_page, total })
     }
 
     /// Who has opened a concern, and when, newest first: the "who viewed this" record, from the audit log.

@@ -120,6 +120,8 @@ pub async fn mine(State(state): State<AppState>, ApiCaller(scope): ApiCaller) ->
 /// A concern waiting for, or in the hands of, the safeguarding team: no content.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InboxItem {
+    /// The case it opened, once acknowledged.
+    pub case_reference: Option<String>,
     pub id: String,
     pub reference: String,
     pub category: String,
@@ -140,13 +142,14 @@ pub async fn inbox(
 ) -> AppResult<Json<crate::api::Paged<InboxItem>>> {
     let (page, per_page) = paging.checked()?;
     let page = state.store.concern_inbox(&scope, page, per_page).await?;
-    Ok(Json(crate::api::Paged::from(page, |c| InboxItem {
-        id: c.id.to_string(),
-        reference: c.reference,
-        category: c.category,
-        status: c.status.as_str().into(),
-        immediate_danger: c.immediate_danger,
-        raised_at: crate::api::rfc3339(c.raised_at),
+    Ok(Json(crate::api::Paged::from(page, |entry| InboxItem {
+        id: entry.summary.id.to_string(),
+        reference: entry.summary.reference,
+        category: entry.summary.category,
+        status: entry.summary.status.as_str().into(),
+        immediate_danger: entry.summary.immediate_danger,
+        raised_at: crate::api::rfc3339(entry.summary.raised_at),
+        case_reference: entry.case_reference,
     })))
 }
 

@@ -201,6 +201,24 @@ struct InboxRow {
     raised: String,
     status: &'static str,
     urgent: bool,
+    /// Who it is about, in the team's words.
+    about: String,
+    reporter: String,
+    /// How long it has waited to be acknowledged, while it waits.
+    waited: Option<String>,
+    /// Waiting beyond the organisation's time to acknowledge.
+    overdue: bool,
+    case_reference: Option<String>,
+}
+
+/// A wait in words: "25 minutes", "3 hours", "2 days".
+fn waited(time: time::Duration) -> String {
+    let plural = |n: i64, unit: &str| if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") };
+    match (time.whole_days(), time.whole_hours(), time.whole_minutes()) {
+        (days, _, _) if days >= 1 => plural(days, "day"),
+        (_, hours, _) if hours >= 1 => plural(hours, "hour"),
+        (_, _, minutes) => plural(minutes.max(1), "minute"),
+    }
 }
 
 #[derive(Template)]
@@ -239,16 +257,27 @@ pub async fn about_staff(
 
 async fn inbox_at(state: &AppState, member: &Member, query: &InboxQuery, base: &'static str) -> AppResult<Response> {
     let concerns = state.store.concern_inbox(&member.scope, query.page, 50).await?;
+    let settings = state.store.concern_settings(&member.scope).await?;
+    let now = state.store.now();
     let rows = concerns
         .items
         .iter()
-        .map(|c| InboxRow {
-            id: c.id,
-            reference: c.reference.clone(),
-            category: category_label(&c.category),
-            raised: long_datetime(c.raised_at),
-            status: c.status.label(),
-            urgent: c.immediate_danger && c.status != ConcernStatus::Closed,
+        .map(|entry| {
+            let c = &entry.summary;
+            let waiting = (c.status == ConcernStatus::Received).then(|| now - c.raised_at);
+            InboxRow {
+                id: c.id,
+                reference: c.reference.clone(),
+                category: category_label(&c.category),
+                raised: long_datetime(c.raised_at),
+                status: c.status.label(),
+                urgent: c.immediate_danger && c.status != ConcernStatus::Closed,
+                about: entry.about.clone().unwrap_or_else(|| "The person who raised it".into()),
+                reporter: entry.reporter_name.clone().unwrap_or_else(|| "Recorded by the team".into()),
+                waited: waiting.map(waited),
+                overdue: waiting.is_some_and(|w| w > settings.escalates_after(c.immediate_danger)),
+                case_reference: entry.case_reference.clone(),
+            }
         })
         .collect();
     let title = if base == TEAM { "Safeguarding concerns" } else { "Concerns about staff or the safeguarding team" };

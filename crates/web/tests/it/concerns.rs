@@ -71,8 +71,12 @@ async fn a_concern_reaches_the_team_and_the_reporter_sees_only_its_status(app: T
 
     // The lead sees it first in the list, opens it (an audited read of case content) and acknowledges it.
     app.sign_in("lead@alpha.example").await;
-    let inbox = app.get("/safeguarding").await;
-    assert!(inbox.body.contains("Urgent") && !inbox.body.contains("Jo Young"), "names stay on the concern's page");
+    // The list shows what a lead scans for: who it is about, who raised it, how long it has waited; the
+    // words stay on the concern's page.
+    let inbox = app.page("/safeguarding").await;
+    assert!(inbox.body.contains("Urgent") && inbox.body.contains("Jo Young"), "{}", inbox.body);
+    assert!(inbox.body.contains("Person tutor@alpha.example") && inbox.body.contains("Waiting "));
+    assert!(!inbox.body.contains(WORDS), "the words stay on the concern's page");
     let page = app.get(&format!("/safeguarding/concerns/{id}")).await;
     assert!(
         page.body.contains("Jo Young") && page.body.contains(WORDS) && page.body.contains("Person tutor@alpha.example")
