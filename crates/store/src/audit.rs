@@ -114,6 +114,38 @@ impl<T> Page<T> {
 const VERIFY_BATCH: i64 = 1000;
 
 impl Store {
+    /// What the log's readers call the accounts and records named by id on a page of events: a member's
+    /// name, a case's or a concern's reference. Ids of other organisations, or of records gone, are left
+    /// out. One query whatever the page.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn names_in_log(
+        &self,
+        scope: &OrgScope,
+        ids: &[&str],
+    ) -> StoreResult<std::collections::HashMap<String, String>> {
+        let mut ids: Vec<&str> = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let list = (2..ids.len() + 2).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+        let text = format!(
+            "SELECT a.id, a.display_name AS name FROM accounts a JOIN memberships m ON m.account_id = a.id \
+             AND m.org_id = $1 WHERE a.id IN ({list}) \
+             UNION ALL SELECT id, 'Case ' || reference AS name FROM cases WHERE org_id = $1 AND id IN ({list}) \
+             UNION ALL SELECT id, 'Concern ' || reference AS name FROM concerns WHERE org_id = $1 AND id IN ({list})"
+        );
+        let mut query = sqlx::query(crate::db::sql(text)).bind(scope.org().to_string());
+        for id in ids {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("id")?, row.try_get("name")?))).collect()
+    }
+
     /// Every chain in the database: each organisation's, and the instance chain.
     ///
     /// # Errors

@@ -10,13 +10,17 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use domain::audit::AuditEvent;
+use std::collections::HashMap;
 use store::audit::Page;
 
 struct Row {
     at: String,
+    /// What happened, in words.
+    what: String,
+    /// The action as recorded, for whoever checks it against the chain.
     action: String,
     actor: String,
-    entity: String,
+    record: String,
     fields: String,
 }
 
@@ -26,12 +30,27 @@ struct AuditPage {
     chrome: Chrome,
     rows: Vec<Row>,
     query: AuditQuery,
+    /// The members to narrow the log to, as (account id, name).
+    people: Vec<(String, String)>,
+    /// The kinds of event to narrow the log to, as (start of the action, label).
+    kinds: Vec<(String, String)>,
     page: Page<()>,
     /// The log's address with its filters, to which pagination adds `page=`.
     page_prefix: String,
 }
 
 const PER_PAGE: u32 = 50;
+
+/// Who acted, in words: a member by name, or what kind of actor it was.
+fn actor_name(kind: &str, id: Option<&String>, names: &HashMap<String, String>) -> String {
+    match (kind, id.and_then(|id| names.get(id))) {
+        (_, Some(name)) => name.clone(),
+        ("operator", _) => "The operator (command line)".into(),
+        ("system", _) => "Vigil".into(),
+        ("anonymous", _) => "Someone not signed in".into(),
+        (_, None) => "A former member".into(),
+    }
+}
 
 pub async fn list(
     State(state): State<AppState>,
@@ -40,22 +59,23 @@ pub async fn list(
 ) -> AppResult<Response> {
     let events = state.store.audit_page(&member.scope, &query.filter(), query.page, PER_PAGE).await?;
     state.store.record_read(&member.scope, AuditEvent::new("audit_log.viewed", "audit_log", None)).await?;
+    let ids: Vec<&str> =
+        events.items.iter().flat_map(|e| [e.actor_id.as_deref(), e.entity_id.as_deref()]).flatten().collect();
+    let names = state.store.names_in_log(&member.scope, &ids).await?;
     let page = events.numbers();
     let rows = events
         .items
-        .into_iter()
+        .iter()
         .map(|e| Row {
             at: long_datetime(e.at),
-            action: e.action,
-            actor: match e.actor_id {
-                Some(id) => format!("{} {id}", e.actor_kind),
-                None => e.actor_kind,
+            what: domain::audit::describe(&e.action),
+            action: e.action.clone(),
+            actor: actor_name(&e.actor_kind, e.actor_id.as_ref(), &names),
+            record: match e.entity_id.as_ref().and_then(|id| names.get(id)) {
+                Some(name) => name.clone(),
+                None => e.entity.replace('_', " "),
             },
-            entity: match e.entity_id {
-                Some(id) => format!("{} {id}", e.entity),
-                None => e.entity,
-            },
-            fields: e.fields.join(", "),
+            fields: e.fields.join(", ").replace('_', " "),
         })
         .collect();
     let page_prefix = format!(
@@ -63,11 +83,21 @@ pub async fn list(
         serde_urlencoded::to_string([("action", &query.action), ("actor", &query.actor), ("entity", &query.entity)])
             .unwrap_or_default()
     );
+    let people = state
+        .store
+        .members_page(&member.scope, 1, 500)
+        .await?
+        .items
+        .into_iter()
+        .map(|m| (m.account_id.to_string(), m.display_name))
+        .collect();
     render(&AuditPage {
         chrome: Chrome::member(&state, "Audit log", &member.session, "/audit").await?,
         rows,
         page_prefix,
         page,
+        people,
+        kinds: domain::audit::kinds(),
         query,
     })
 }

@@ -79,6 +79,12 @@ async fn an_open_invitation_can_get_a_new_link_or_be_cancelled(app: TestApp) {
     assert!(!app.page("/users").await.body.contains("sam@omega.example"));
     let twice = app.post(&format!("/users/invitations/{id}/cancel"), &[]).await;
     assert_eq!(twice.status, StatusCode::NOT_FOUND);
+
+    // The audit log says what happened in words, and who did it by name; it narrows to a kind of event.
+    let log = app.page("/audit?action=invitation.").await;
+    assert!(log.body.contains("Cancelled an invitation") && log.body.contains("Sent an invitation a new link"));
+    assert!(log.body.contains("Person admin@omega.example"), "by name");
+    assert!(!log.body.contains("sign_in.succeeded"), "only invitations");
 }
 both!(an_open_invitation_can_get_a_new_link_or_be_cancelled);
 

@@ -162,3 +162,51 @@ fn writes_read_through_their_own_transaction() {
     assert!(uses > 20, "the check found the writes' uses of the store");
     assert!(offenders.is_empty(), "reads on the pool inside a write:\n{}", offenders.join("\n"));
 }
+
+/// A "tidy" check over the source: every audit action the code records has its words in
+/// `frameworks/audit-events.csv`, so that the log never shows a bare action to the people reading it.
+#[test]
+fn every_audit_action_is_described() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut undescribed = Vec::new();
+    let mut actions = 0;
+    for crate_dir in ["store/src", "web/src", "vigil/src"] {
+        let mut folders = vec![root.join(crate_dir)];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let lines: Vec<&str> = text.lines().collect();
+                for (n, line) in lines.iter().enumerate() {
+                    if !(line.contains("AuditEvent::new(") || line.contains("let action =")) {
+                        continue;
+                    }
+                    let nearby = format!("{line} {}", lines.get(n + 1).unwrap_or(&""));
+                    for literal in nearby.split('"').skip(1).step_by(2) {
+                        let is_action = literal.split_once('.').is_some_and(|(a, b)| {
+                            !a.is_empty()
+                                && !b.is_empty()
+                                && literal.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                        });
+                        if is_action {
+                            actions += 1;
+                            if domain::audit::describe(literal) == literal {
+                                undescribed.push(format!("{literal} ({})", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(actions > 60, "the check found the actions ({actions})");
+    assert!(
+        undescribed.is_empty(),
+        "actions without words in frameworks/audit-events.csv:\n{}",
+        undescribed.join("\n")
+    );
+}
