@@ -52,3 +52,9 @@ if (autosave) {
     }, 3000);
   });
 }
+
+// A print button where printing needs a script: shown only when it can work.
+for (const button of document.querySelectorAll("[data-vigil-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

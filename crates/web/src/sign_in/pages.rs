@@ -152,6 +152,26 @@ struct EnrolPage {
     errors: FormErrors,
     secret: String,
     url: String,
+    /// The key as a QR code, an SVG drawn here: the key never leaves the server for a QR service.
+    qr: String,
+}
+
+impl EnrolPage {
+    fn new(session: &store::auth::Session, secret: String, errors: FormErrors) -> Self {
+        let url = totp::provisioning_url(&secret, &session.email);
+        let qr = qrcode::QrCode::new(url.as_bytes())
+            .map(|code| {
+                code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(200, 200).quiet_zone(true).build()
+            })
+            .unwrap_or_default();
+        Self {
+            chrome: Chrome::pending("Set up your authenticator app", session).with_errors(&errors),
+            errors,
+            secret,
+            url,
+            qr,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -161,18 +181,24 @@ struct RecoveryCodesPage {
     codes: Vec<String>,
 }
 
+impl RecoveryCodesPage {
+    /// The codes as a text file to download, in a link of its own: they are shown once and never stored
+    /// in clear, so the server could not send them again.
+    fn download(&self) -> String {
+        let text = format!("Vigil recovery codes: each signs you in once.\n\n{}\n", self.codes.join("\n"));
+        format!(
+            "data:text/plain;charset=utf-8,{}",
+            url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+        )
+    }
+}
+
 pub async fn enrol_show(State(state): State<AppState>, Pending(session): Pending) -> AppResult<Response> {
     if session.has_second_factor {
         return Ok(Redirect::to("/sign-in/code").into_response());
     }
     let secret = state.store.begin_enrolment(&session).await?;
-    let url = totp::provisioning_url(&secret, &session.email);
-    render(&EnrolPage {
-        chrome: Chrome::pending("Set up your authenticator app", &session),
-        errors: FormErrors::default(),
-        secret,
-        url,
-    })
+    render(&EnrolPage::new(&session, secret, FormErrors::default()))
 }
 
 pub async fn enrol_submit(
@@ -193,13 +219,7 @@ pub async fn enrol_submit(
             let mut errors = FormErrors::default();
             errors.add("code", message);
             let secret = state.store.begin_enrolment(&session).await?;
-            let url = totp::provisioning_url(&secret, &session.email);
-            render(&EnrolPage {
-                chrome: Chrome::pending("Set up your authenticator app", &session).with_errors(&errors),
-                errors,
-                secret,
-                url,
-            })
+            render(&EnrolPage::new(&session, secret, errors))
         }
         Err(e) => Err(AppError::from(e)),
     }

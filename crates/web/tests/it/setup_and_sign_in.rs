@@ -46,11 +46,15 @@ async fn setup_creates_the_organisation_and_enrols_the_administrator(app: TestAp
 
     let page = app.get("/sign-in/enrol").await;
     let secret = page.body.split("id=\"totp-secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(page.body.contains("<svg"), "a QR code drawn here");
     let wrong = app.post("/sign-in/enrol", &[("code", "000000")]).await;
     assert!(wrong.body.contains("The code is wrong"));
     let codes = app.post("/sign-in/enrol", &[("code", &store::totp::code_at(&secret, app.store.now()))]).await;
     assert!(codes.body.contains("Save your recovery codes"), "{}", codes.body);
     assert_eq!(codes.body.matches("<li>").count(), 10);
+    let first = codes.body.split("<li>").nth(1).unwrap().split('<').next().unwrap();
+    let download = codes.body.split("href=\"data:text/plain").nth(1).unwrap().split('"').next().unwrap();
+    assert!(download.contains(first), "the download holds the codes");
 
     let home = app.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
