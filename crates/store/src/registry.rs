@@ -75,6 +75,29 @@ fn holding(row: &AnyRow) -> StoreResult<Holding> {
 }
 
 impl Store {
+    /// The current staff and board members in the people register who have an email address, as (name,
+    /// email), for choosing who to appoint to a post.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn appointable_people(&self, scope: &OrgScope) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT given_name, family_name, email FROM people WHERE org_id = $1 AND kind IN ('staff', 'board') \
+             AND email IS NOT NULL AND (end_date IS NULL OR end_date >= $2) ORDER BY given_name, family_name LIMIT 5000",
+        )
+        .bind(scope.org().to_string())
+        .bind(crate::db::date(self.now().date()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let name =
+                    format!("{} {}", r.try_get::<String, _>("given_name")?, r.try_get::<String, _>("family_name")?);
+                Ok((name, r.try_get("email")?))
+            })
+            .collect()
+    }
+
     /// Who held each post on `day`.
     ///
     /// # Errors

@@ -130,6 +130,8 @@ pub struct AppointForm {
 #[derive(Template)]
 #[template(path = "registry/appoint.html")]
 struct AppointPage {
+    /// Staff and board members in the register, as (name, email), offered as the person types.
+    people: Vec<(String, String)>,
     chrome: Chrome,
     form: AppointForm,
     errors: FormErrors,
@@ -147,6 +149,7 @@ async fn appoint_page(state: &AppState, member: &Member, form: AppointForm, erro
         errors,
         posts: Post::ALL.iter().map(|p| (p.as_str(), p.label(vocabulary))).collect(),
         departments: departments.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
+        people: state.store.appointable_people(&member.scope).await?,
     })
 }
 

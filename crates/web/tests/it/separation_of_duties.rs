@@ -51,7 +51,11 @@ async fn appointing_the_senior_leader_or_board_lead_waits_for_another_lead(app: 
 
             // They appoint themselves: recorded, but it does not count.
             app.sign_in(&email).await;
-            app.page("/registry/appoint").await;
+            let form = app.page("/registry/appoint").await;
+            assert!(
+                form.body.contains(&format!("<option value=\"{email}\">Reg Istered</option>")),
+                "chosen from the register"
+            );
             let today = app.store.now().date();
             let typed = format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year());
             let fields = [("post", post.as_str()), ("email", email.as_str()), ("starts_on", typed.as_str())];
