@@ -370,14 +370,15 @@ impl WriteTx<'_> {
     }
 
     /// A safeguarding lead confirms or refuses an appointment waiting for confirmation. Nobody decides their
-    /// own appointment.
+    /// own appointment, or one they asked for: two people make every such appointment.
     ///
     /// # Errors
     /// [`StoreError::NotFound`] for an unknown or decided appointment; [`StoreError::Conflict`] for one's own.
     pub async fn decide_appointment(&mut self, id: PostHolderId, confirm: bool) -> StoreResult<()> {
         let org = self.org()?.to_string();
         let row = sqlx::query(
-            "SELECT h.post, h.starts_on, a.id AS appointee FROM post_holders h JOIN people p ON p.id = h.person_id \
+            "SELECT h.post, h.starts_on, h.requested_by, a.id AS appointee FROM post_holders h \
+             JOIN people p ON p.id = h.person_id \
              LEFT JOIN accounts a ON a.email = p.email \
              WHERE h.org_id = $1 AND h.id = $2 AND h.confirmed_at IS NULL AND h.refused_at IS NULL",
         )
@@ -387,8 +388,12 @@ impl WriteTx<'_> {
         .await?
         .found()?;
         let me = self.actor().account.map(|a| a.to_string());
-        if me.is_some() && row.try_get::<Option<String>, _>("appointee")? == me {
-            return Err(StoreError::Conflict("Another safeguarding lead must confirm your own appointment"));
+        let (appointee, requested_by): (Option<String>, Option<String>) =
+            (row.try_get("appointee")?, row.try_get("requested_by")?);
+        if me.is_some() && (appointee == me || requested_by == me) {
+            return Err(StoreError::Conflict(
+                "Another safeguarding lead must decide this: it is your own request or appointment",
+            ));
         }
         let now = ts(self.store().now());
         if confirm {

@@ -129,12 +129,13 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(|| async { error::AppError::NotFound })
+        // Inside the body timeout below, so that reading a body to check it is cut off like any other read.
+        .layer(middleware::from_fn(platform::refuse_control_characters))
         // Room for the largest upload and its multipart framing; the file service enforces the real limit.
         .layer(axum::extract::DefaultBodyLimit::max(domain::files::MAX_FILE_BYTES + 64 * 1024))
         // A client that stops sending its body mid-way is cut off rather than holding the request open.
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .with_state(state.clone())
-        .layer(middleware::from_fn(platform::refuse_control_characters))
         .layer(middleware::from_fn(platform::render_problems))
         .layer(tower_http::csrf::CsrfLayer::new())
         .layer(middleware::from_fn_with_state(state.clone(), headers::security_headers))

@@ -1,7 +1,8 @@
-//! Serving the router on a TCP listener with the limits a server on a network needs: a client that is slow
-//! to send its request headers is cut off, the number of open connections is capped (a connection beyond
-//! the cap is closed at once, so one client cannot hold them all), and on shutdown the requests under way
-//! finish. Slow request bodies are cut off by the router's own body timeout.
+//! Serving the router on a TCP listener with the limits a server on a network needs: HTTP/1 only, a client
+//! that is slow to send its request headers is cut off, the number of open connections is capped (one
+//! beyond the cap is closed at once, so that the server's memory and descriptors stay bounded; limiting
+//! each client is for the proxy in front, which sees their addresses), and on shutdown the requests under
+//! way finish. Slow request bodies are cut off by the router's own body timeout.
 
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -32,7 +33,9 @@ impl Default for Limits {
 pub async fn serve(listener: TcpListener, router: Router, limits: Limits, shutdown: impl Future<Output = ()>) {
     let permits = Arc::new(Semaphore::new(limits.connections));
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1 only: the header timeout below is HTTP/1's, and an HTTP/2 client could otherwise hold a
+    // connection without ever sending a request.
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -40,9 +43,10 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, shutdo
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
-                    // Out of file descriptors, or the client left before the accept: not the server's end.
+                    // Out of file descriptors, or the client left before the accept: wait a moment for
+                    // connections to close rather than spin.
                     tracing::warn!(%error, "accepting a connection failed");
-                    tokio::task::yield_now().await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },

@@ -10,8 +10,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use domain::text::{CONTROL_CHARACTER, forbidden_control};
 
-/// The largest body read here: the router's own limit (the largest upload and its framing).
-const BODY_LIMIT: usize = domain::files::MAX_FILE_BYTES + 64 * 1024;
+/// The largest form or JSON body: far more than any form or record holds (files come as multipart, which
+/// is not read here).
+const BODY_LIMIT: usize = 1024 * 1024;
 
 pub async fn refuse_control_characters(request: Request, next: Next) -> Response {
     if let Some(field) = request.uri().query().and_then(|query| in_form(query.as_bytes())) {

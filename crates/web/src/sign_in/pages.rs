@@ -246,10 +246,13 @@ struct AgainPage {
 fn local_path(next: &str) -> String {
     let site = url::Url::parse("http://vigil.invalid/").expect("a fixed, valid URL");
     match site.join(next) {
-        Ok(url) if next.starts_with('/') && url.origin() == site.origin() => match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_owned(),
-        },
+        // A path that parses to `//…` is another site's address to a browser, however it was written.
+        Ok(url) if next.starts_with('/') && url.origin() == site.origin() && !url.path().starts_with("//") => {
+            match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            }
+        }
         _ => "/".into(),
     }
 }

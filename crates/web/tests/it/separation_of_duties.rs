@@ -104,6 +104,18 @@ async fn a_refused_appointment_never_counts(app: TestApp) {
     assert_eq!(refused.location(), "/confirmations?decided=refused");
     assert!(!holds(&app, &scope, Post::SeniorLeader, "admin@rho.example").await);
     assert!(app.store.pending_appointments(&scope).await.unwrap().is_empty());
+
+    // A lead who asks for an appointment cannot confirm it either: two people make every one.
+    let token = app.session_token("lead@rho.example").await;
+    let lead = app.store.session(&token).await.unwrap().unwrap().scope.unwrap();
+    let mut tx = app.store.write(&lead).await.unwrap();
+    let outcome = tx.appoint(Post::BoardSafeguardingLead, person, None, app.store.now().date(), None).await.unwrap();
+    tx.commit().await.unwrap();
+    let store::registry::Appointed::AwaitingConfirmation(id) = outcome else { panic!("{outcome:?}") };
+    app.sign_in("lead@rho.example").await;
+    app.page("/confirmations").await;
+    let own = app.post(&format!("/confirmations/appointments/{id}"), &[("decision", "confirm")]).await;
+    assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
 }
 both!(a_refused_appointment_never_counts);
 
