@@ -4,7 +4,7 @@
 use crate::audit::Page;
 use crate::db::{date, parse_date, ts};
 use crate::error::{ConstraintExt, OptionalExt, StoreError, StoreResult, Unique};
-use crate::scope::OrgScope;
+use crate::scope::{ActorKind, OrgScope};
 use crate::{Store, WriteTx};
 use domain::PersonId;
 use domain::audit::AuditEvent;
@@ -395,6 +395,7 @@ impl WriteTx<'_> {
         department: Option<String>,
         site: Option<String>,
     ) -> StoreResult<()> {
+        self.refuse_moving_a_post(id, d.email.as_deref()).await?;
         let result = sqlx::query(
             "UPDATE people SET kind = $3, given_name = $4, family_name = $5, email = $6, uln = $7, role_title = $8, \
              department_id = $9, site_id = $10, start_date = $11, end_date = $12, programme = $13, level = $14, \
@@ -408,6 +409,33 @@ impl WriteTx<'_> {
         unique_email_or_uln(result)?;
         self.audit(AuditEvent::new("person.updated", "person", id.parse::<uuid::Uuid>().ok()).fields(&PERSON_FIELDS));
         Ok(())
+    }
+
+    /// A post follows its holder's email address to an account, so changing the address of someone who holds
+    /// (or is waiting to hold) a safeguarding post would hand the post, and what it reaches, to whoever owns
+    /// the new address. The term is ended in the role registry first, and the person appointed again (which,
+    /// for the posts that reach case content, a safeguarding lead confirms); only the operator may do it at once.
+    async fn refuse_moving_a_post(&mut self, id: &str, new_email: Option<&str>) -> StoreResult<()> {
+        if self.actor().kind == ActorKind::Operator {
+            return Ok(());
+        }
+        let holder: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT p.email FROM people p WHERE p.org_id = $1 AND p.id = $2 AND EXISTS (SELECT 1 FROM post_holders h \
+             WHERE h.person_id = p.id AND h.refused_at IS NULL AND (h.ends_on IS NULL OR h.ends_on >= $3))",
+        )
+        .bind(self.org()?.to_string())
+        .bind(id)
+        .bind(date(self.store().now().date()))
+        .fetch_optional(self.conn())
+        .await?;
+        match holder {
+            Some(email) if email.as_deref() != new_email => Err(StoreError::Invalid {
+                field: "email",
+                message: "This person holds a safeguarding post, which follows their email address: end their term in \
+                          the role registry first, then appoint them again with the new address",
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Inserts new people in one statement.

@@ -148,3 +148,26 @@ async fn a_senior_leader_must_sign_in_with_a_second_factor(app: TestApp) {
     assert_eq!(app.store.pending_confirmations(&scope).await.unwrap().len(), 1);
 }
 both!(a_senior_leader_must_sign_in_with_a_second_factor);
+
+async fn an_administrator_cannot_move_a_post_to_their_own_address(app: TestApp) {
+    let scope = app.org("kappa", Nation::England).await;
+    app.member(&scope, "admin@kappa.example", Role::Admin).await;
+    app.appoint(&scope, "lead@kappa.example", Post::Dsl).await;
+    let person = app.store.person_by_email(&scope, "lead@kappa.example").await.unwrap().unwrap();
+    // The post follows the register's email to an account: changing it would hand the post over.
+    app.sign_in("admin@kappa.example").await;
+    let form = app.page(&format!("/people/{person}/edit")).await;
+    assert!(form.body.contains("lead@kappa.example"));
+    let fields = [("kind", "staff"), ("given_name", "Named"), ("family_name", "dsl"), ("email", "admin@kappa.example")];
+    let moved = app.post(&format!("/people/{person}/edit"), &fields).await;
+    assert_eq!(moved.status, StatusCode::OK, "shown again with the problem");
+    assert!(moved.body.contains("end their term in"), "{}", moved.body);
+    assert!(moved.body.contains("value=\"admin@kappa.example\""), "the typing is kept");
+    assert!(app.store.person_by_email(&scope, "admin@kappa.example").await.unwrap().is_none());
+    let admin_scope = app.store.session(&app.session_token("admin@kappa.example").await).await.unwrap().unwrap();
+    assert!(!admin_scope.scope.unwrap().has_role(Role::SafeguardingLead));
+    // Other details of the same person can still be changed.
+    let renamed = [("kind", "staff"), ("given_name", "Sam"), ("family_name", "Lead"), ("email", "lead@kappa.example")];
+    assert_eq!(app.post(&format!("/people/{person}/edit"), &renamed).await.location(), format!("/people/{person}"));
+}
+both!(an_administrator_cannot_move_a_post_to_their_own_address);
