@@ -546,8 +546,8 @@ impl WriteTx<'_> {
         match reset {
             AccountReset::SecondFactor => {
                 sqlx::query(
-                    "UPDATE accounts SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL \
-                     WHERE id = $1",
+                    "UPDATE accounts SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL, \
+                     failed_codes = 0, codes_locked_until = NULL WHERE id = $1",
                 )
                 .bind(account.to_string())
                 .execute(self.conn())

@@ -115,6 +115,27 @@ impl AccountRow {
     }
 }
 
+/// Which attempts a count is of: passwords and codes are counted apart, so that a right password never
+/// wipes the count of codes guessed.
+#[derive(Debug, Clone, Copy)]
+enum Factor {
+    Password,
+    /// An authenticator or recovery code.
+    Code,
+    /// Both, once a whole sign-in succeeds.
+    Both,
+}
+
+impl Factor {
+    /// The count's column and its lock's.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Factor::Password | Factor::Both => ("failed_sign_ins", "locked_until"),
+            Factor::Code => ("failed_codes", "codes_locked_until"),
+        }
+    }
+}
+
 /// Does the work of checking a password against a decoy hash, for an answer that must take as long as a
 /// real check.
 async fn spend_a_password_check(password: &str) {
@@ -311,7 +332,7 @@ impl Store {
             tx.commit().await?;
             return Ok(PasswordOutcome::Rejected);
         };
-        if !self.claim_attempt(account.id).await? {
+        if !self.claim_attempt(account.id, Factor::Password).await? {
             // Locked: the same answer, after the same work, as an unknown address or a wrong password.
             spend_a_password_check(password).await;
             self.audit_account_event(account.id, AuditEvent::new("sign_in.refused_locked", "account", account.id.0))
@@ -325,7 +346,7 @@ impl Store {
             .map_err(|e| StoreError::Other(format!("password check failed: {e}")))?;
         let org = self.first_active_org(account.id).await?;
         let Some(org) = org.filter(|_| matches) else {
-            self.audit_failure(account.id, "sign_in.failed").await?;
+            self.audit_failure(account.id, "sign_in.failed", Factor::Password).await?;
             return Ok(PasswordOutcome::Rejected);
         };
         let roles = self.active_roles(org, account.id).await?;
@@ -342,7 +363,7 @@ impl Store {
         let mut tx = self.write(&scope).await?;
         let signed_in = next == NextStep::SignedIn;
         let token = tx.insert_session(account.id, org, user_agent, signed_in).await?;
-        tx.clear_failures(account.id).await?;
+        tx.clear_failures(account.id, if signed_in { Factor::Both } else { Factor::Password }).await?;
         tx.audit(AuditEvent::new(
             if signed_in { "sign_in.succeeded" } else { "sign_in.password_accepted" },
             "account",
@@ -362,7 +383,7 @@ impl Store {
         self.refuse_if_locked(account.id).await?;
         let step = account.unused_step(code, self.now());
         let Some(step) = step else {
-            self.audit_failure(account.id, "sign_in.code_failed").await?;
+            self.audit_failure(account.id, "sign_in.code_failed", Factor::Code).await?;
             return Err(StoreError::Conflict("The code is wrong or has already been used: enter the current code"));
         };
         self.complete_sign_in(session, SecondFactor::Code(step)).await
@@ -379,12 +400,12 @@ impl Store {
         self.refuse_if_locked(account.id).await?;
         let step = account.unused_step(code, self.now());
         let Some(step) = step else {
-            self.audit_failure(account.id, "second_factor.refresh_failed").await?;
+            self.audit_failure(account.id, "second_factor.refresh_failed", Factor::Code).await?;
             return Err(StoreError::Conflict("The code is wrong or has already been used: enter the current code"));
         };
         let mut tx = self.write(&scope).await?;
         tx.set_last_step(session.account, step).await?;
-        tx.clear_failures(session.account).await?;
+        tx.clear_failures(session.account, Factor::Code).await?;
         sqlx::query("UPDATE sessions SET second_factor_at = $2 WHERE id = $1")
             .bind(session.id.as_str())
             .bind(ts(self.now()))
@@ -410,7 +431,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(id) = id else {
-            self.audit_failure(account.id, "sign_in.recovery_code_failed").await?;
+            self.audit_failure(account.id, "sign_in.recovery_code_failed", Factor::Code).await?;
             return Err(StoreError::Conflict("The recovery code is wrong or has already been used"));
         };
         self.complete_sign_in(session, SecondFactor::RecoveryCode(id)).await
@@ -743,18 +764,18 @@ impl Store {
         self.account_row(&row)
     }
 
-    /// Counts an attempt before it is checked, in one conditional statement, so that parallel attempts
-    /// cannot outrun the lock: each attempt is a failure until it succeeds (success clears the count).
-    /// Answers `false`, counting nothing, while the account is locked.
-    async fn claim_attempt(&self, account: AccountId) -> StoreResult<bool> {
+    /// Counts an attempt at `factor` before it is checked, in one conditional statement, so that parallel
+    /// attempts cannot outrun the lock: each attempt is a failure until it succeeds (success clears the
+    /// count). Answers `false`, counting nothing, while that factor is locked.
+    async fn claim_attempt(&self, account: AccountId, factor: Factor) -> StoreResult<bool> {
+        let (count, locked) = factor.columns();
         let now = self.now();
         let schedule = security::lock_schedule(now);
         let last = schedule.len();
         let cases: String = (1..last).map(|n| format!("WHEN {n} THEN ${} ", n + 2)).collect();
         let text = format!(
-            "UPDATE accounts SET failed_sign_ins = failed_sign_ins + 1, \
-             locked_until = CASE failed_sign_ins + 1 {cases}ELSE ${} END \
-             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_sign_ins",
+            "UPDATE accounts SET {count} = {count} + 1, {locked} = CASE {count} + 1 {cases}ELSE ${} END \
+             WHERE id = $1 AND ({locked} IS NULL OR {locked} <= $2) RETURNING {count}",
             last + 2
         );
         let mut query = sqlx::query(crate::db::sql(text)).bind(account.to_string()).bind(ts(now));
@@ -764,8 +785,9 @@ impl Store {
         Ok(query.fetch_optional(&self.pool).await?.is_some())
     }
 
+    /// Counts an attempt at a code (authenticator or recovery), or refuses it while codes are locked.
     async fn refuse_if_locked(&self, account: AccountId) -> StoreResult<()> {
-        if self.claim_attempt(account).await? {
+        if self.claim_attempt(account, Factor::Code).await? {
             Ok(())
         } else {
             Err(StoreError::Conflict("Too many attempts: wait a few minutes, then try again"))
@@ -777,9 +799,9 @@ impl Store {
     }
 
     /// Records a failed attempt, already counted by [`Store::claim_attempt`].
-    async fn audit_failure(&self, account: AccountId, action: &'static str) -> StoreResult<()> {
-        self.audit_account_event(account, AuditEvent::new(action, "account", account.0).fields(&["failed_sign_ins"]))
-            .await
+    async fn audit_failure(&self, account: AccountId, action: &'static str, factor: Factor) -> StoreResult<()> {
+        let event = AuditEvent::new(action, "account", account.0).fields(&[factor.columns().0]);
+        self.audit_account_event(account, event).await
     }
 
     async fn audit_account_event(&self, account: AccountId, event: AuditEvent) -> StoreResult<()> {
@@ -814,7 +836,7 @@ impl Store {
         .bind(now)
         .execute(tx.conn())
         .await?;
-        tx.clear_failures(session.account).await?;
+        tx.clear_failures(session.account, Factor::Both).await?;
         tx.audit(AuditEvent::new("sign_in.succeeded", "account", session.account.0).fields(&["second_factor"]));
         tx.commit().await?;
         Ok(token)
@@ -1013,11 +1035,14 @@ impl WriteTx<'_> {
             .bind(ts(self.store().now()))
             .execute(self.conn())
             .await?;
-        sqlx::query("UPDATE accounts SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
-            .bind(account.to_string())
-            .bind(hash)
-            .execute(self.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE accounts SET password_hash = $2, failed_sign_ins = 0, locked_until = NULL, failed_codes = 0, \
+             codes_locked_until = NULL WHERE id = $1",
+        )
+        .bind(account.to_string())
+        .bind(hash)
+        .execute(self.conn())
+        .await?;
         sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL AND id <> $3")
             .bind(account.to_string())
             .bind(ts(self.store().now()))
@@ -1027,8 +1052,13 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    async fn clear_failures(&mut self, account: AccountId) -> StoreResult<()> {
-        sqlx::query("UPDATE accounts SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1")
+    async fn clear_failures(&mut self, account: AccountId, factor: Factor) -> StoreResult<()> {
+        let set = match factor {
+            Factor::Password => "failed_sign_ins = 0, locked_until = NULL",
+            Factor::Code => "failed_codes = 0, codes_locked_until = NULL",
+            Factor::Both => "failed_sign_ins = 0, locked_until = NULL, failed_codes = 0, codes_locked_until = NULL",
+        };
+        sqlx::query(crate::db::sql(format!("UPDATE accounts SET {set} WHERE id = $1")))
             .bind(account.to_string())
             .execute(self.conn())
             .await?;

@@ -138,6 +138,7 @@ migrations! {
     dialect 12 "0012_cases";
     dialect 13 "0013_concern_settings_drafts_attachments";
     portable 14 "0014_safe_from_the_first_day";
+    portable 15 "0015_code_attempts";
 }
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

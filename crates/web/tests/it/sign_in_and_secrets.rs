@@ -8,13 +8,18 @@ use domain::org::Nation;
 use domain::roles::Role;
 use sqlx::Row;
 
-async fn failures_and_lock(app: &TestApp, email: &str) -> (i64, Option<String>) {
-    let row = sqlx::query("SELECT failed_sign_ins, locked_until FROM accounts WHERE email = $1")
-        .bind(email)
-        .fetch_one(&mut app.db.raw().await)
-        .await
-        .unwrap();
-    (row.get("failed_sign_ins"), row.get("locked_until"))
+/// An account's count of failed attempts and its lock, for passwords or (`codes`) for codes.
+async fn failures_and_lock(app: &TestApp, email: &str, codes: bool) -> (i64, Option<String>) {
+    let row = sqlx::query(if codes {
+        "SELECT failed_codes, codes_locked_until FROM accounts WHERE email = $1"
+    } else {
+        "SELECT failed_sign_ins, locked_until FROM accounts WHERE email = $1"
+    })
+    .bind(email)
+    .fetch_one(&mut app.db.raw().await)
+    .await
+    .unwrap();
+    (row.get(0), row.get(1))
 }
 
 fn form(path: &str, body: String, cookie: Option<&str>) -> Request<Body> {
@@ -37,7 +42,7 @@ async fn a_hundred_parallel_wrong_passwords_cannot_outrun_the_lock(app: TestApp)
         assert_eq!(status, StatusCode::OK);
         assert!(body.contains("Enter a correct email address and password"));
     }
-    let (failures, locked) = failures_and_lock(&app, "tutor@tau.example").await;
+    let (failures, locked) = failures_and_lock(&app, "tutor@tau.example", false).await;
     assert_eq!(failures, 5, "only the attempts before the lock were checked");
     assert!(locked.is_some(), "the account is locked");
     let right = app.post_raw("/sign-in", &[("email", "tutor@tau.example"), ("password", PASSWORD)]).await;
@@ -62,13 +67,42 @@ async fn a_hundred_parallel_wrong_codes_cannot_outrun_the_lock(app: TestApp) {
         .map(|code| form("/sign-in/code", format!("code={code}&_csrf={csrf}"), Some(&cookie)))
         .collect();
     app.send_all(attempts).await;
-    let (failures, locked) = failures_and_lock(&app, "lead@upsilon.example").await;
+    let (failures, locked) = failures_and_lock(&app, "lead@upsilon.example", true).await;
     assert!(failures <= 5, "at most five codes were checked, not {failures}");
     assert!(locked.is_some());
     let answer = app.post("/sign-in/code", &[("code", &right)]).await;
     assert_ne!(answer.location(), "/", "the right code waits for the lock to end");
 }
 both!(a_hundred_parallel_wrong_codes_cannot_outrun_the_lock);
+
+async fn a_right_password_does_not_wipe_the_count_of_wrong_codes(app: TestApp) {
+    let scope = app.org("eta", Nation::England).await;
+    app.member(&scope, "lead@eta.example", Role::SafeguardingLead).await;
+    let password = || app.post_raw("/sign-in", &[("email", "lead@eta.example"), ("password", PASSWORD)]);
+    app.set_cookie(None);
+    assert_eq!(password().await.location(), "/sign-in/code");
+    app.get("/sign-in/code").await;
+    for wrong in ["000001", "000002", "000003", "000004", "000005"] {
+        app.post("/sign-in/code", &[("code", wrong)]).await;
+    }
+    assert_eq!(failures_and_lock(&app, "lead@eta.example", true).await.0, 5);
+    // Whoever knows the password signs in with it again once the lock ends: the codes' count stands, and
+    // the next wrong code locks codes for longer.
+    app.clock.advance(time::Duration::seconds(61));
+    app.set_cookie(None);
+    assert_eq!(password().await.location(), "/sign-in/code");
+    assert_eq!(failures_and_lock(&app, "lead@eta.example", true).await.0, 5, "not wiped by the password");
+    app.get("/sign-in/code").await;
+    app.post("/sign-in/code", &[("code", "000006")]).await;
+    app.clock.advance(time::Duration::seconds(61));
+    let right = app.post("/sign-in/code", &[("code", &app.code("lead@eta.example"))]).await;
+    assert_ne!(right.location(), "/", "locked for two minutes now, not one");
+    app.clock.advance(time::Duration::seconds(61));
+    let right = app.post("/sign-in/code", &[("code", &app.code("lead@eta.example"))]).await;
+    assert_eq!(right.location(), "/", "the lock ends, and success clears the count");
+    assert_eq!(failures_and_lock(&app, "lead@eta.example", true).await, (0, None));
+}
+both!(a_right_password_does_not_wipe_the_count_of_wrong_codes);
 
 async fn authenticator_secrets_are_sealed_at_rest(app: TestApp) {
     let scope = app.org("phi", Nation::England).await;
