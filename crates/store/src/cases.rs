@@ -84,6 +84,13 @@ pub struct CaseSummary {
     pub opened_at: OffsetDateTime,
 }
 
+/// A case as the list shows it to those who reach it: its summary and who it is about.
+#[derive(Debug, Clone)]
+pub struct CaseEntry {
+    pub summary: CaseSummary,
+    pub subject: String,
+}
+
 const SUMMARY: &str = "c.id, c.reference, c.category, c.status, c.risk_level, c.restricted, c.review_on, c.created_at";
 
 fn summary(row: &AnyRow) -> StoreResult<CaseSummary> {
@@ -206,7 +213,8 @@ struct CaseState {
 }
 
 impl Store {
-    /// A page of the cases the actor reaches, most urgent first: past review, then high risk, then newest.
+    /// A page of the cases the actor reaches, most urgent first: past review, then high risk, then newest,
+    /// each with who it is about (unsealed, as the case page does, for those who reach the case).
     ///
     /// # Errors
     /// When the database cannot be read.
@@ -216,7 +224,7 @@ impl Store {
         filter: CaseFilter,
         page: u32,
         per_page: u32,
-    ) -> StoreResult<Page<CaseSummary>> {
+    ) -> StoreResult<Page<CaseEntry>> {
         let page = page.max(1);
         let (org, account, now, lead) = viewer(scope, self.now());
         let which = match filter {
@@ -234,7 +242,7 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         let rows = sqlx::query(sql(format!(
-            "SELECT {SUMMARY} FROM cases c WHERE {condition} ORDER BY \
+            "SELECT {SUMMARY}, c.subject_sealed FROM cases c WHERE {condition} ORDER BY \
              CASE WHEN c.review_on < $5 THEN 0 ELSE 1 END, \
              CASE c.risk_level WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, c.created_at DESC LIMIT $6 OFFSET $7"
         )))
@@ -247,7 +255,15 @@ impl Store {
         .bind(i64::from(per_page) * i64::from(page - 1))
         .fetch_all(&self.pool)
         .await?;
-        Ok(Page { items: rows.iter().map(summary).collect::<StoreResult<_>>()?, page, per_page, total })
+        let opener = self.opener(scope);
+        let mut items = Vec::with_capacity(rows.len());
+        for row in &rows {
+            items.push(CaseEntry {
+                summary: summary(row)?,
+                subject: opener.text(&row.try_get::<String, _>("subject_sealed")?).await?,
+            });
+        }
+        Ok(Page { items, page, per_page, total })
     }
 
     /// What a form about a case needs to know, with no content: its reference, status, the person's age

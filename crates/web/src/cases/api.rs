@@ -74,7 +74,8 @@ pub async fn list(
     };
     let (page, per_page) = paging.checked()?;
     let page = state.store.cases_page(&scope, filter, page, per_page).await?;
-    Ok(Json(Paged::from(page, item)))
+    // The API's list carries no names: who a case is about is on the case itself.
+    Ok(Json(Paged::from(page, |entry| item(entry.summary))))
 }
 
 /// An entry in a case's chronology.

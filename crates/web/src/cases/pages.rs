@@ -23,6 +23,8 @@ use store::cases::{CaseFile, CaseFilter, Reach};
 struct CaseRow {
     id: CaseId,
     reference: String,
+    /// Who the case is about.
+    about: String,
     category: String,
     status: &'static str,
     risk: &'static str,
@@ -67,7 +69,9 @@ pub async fn list(
     let rows = cases
         .items
         .iter()
-        .map(|c| CaseRow {
+        .map(|entry| (&entry.summary, &entry.subject))
+        .map(|(c, subject)| CaseRow {
+            about: subject.clone(),
             id: c.id,
             reference: c.reference.clone(),
             category: crate::concerns::category_label(&c.category),

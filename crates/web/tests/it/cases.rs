@@ -49,6 +49,7 @@ async fn the_lead_triages_decides_refers_and_closes_with_reasons(app: TestApp) {
     let case = a_case(&app, &scope, "alpha").await;
     let page = app.get(&case).await;
     assert!(page.body.contains("Sam Learner") && page.body.contains("they will see what happens"));
+    assert!(app.page("/cases").await.body.contains("Sam Learner"), "the list says who each case is about");
     assert!(page.body.contains("Waiting for triage"));
 
     app.get(&format!("{case}/triage")).await;
