@@ -104,6 +104,36 @@ pub(crate) fn in_force(param: &str) -> String {
 }
 
 impl Store {
+    /// How many members the organisation has, counting no further than `up_to`: enough to say whether
+    /// there are some, at a cost that does not grow with the organisation.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn members_up_to(&self, scope: &OrgScope, up_to: i64) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM memberships WHERE org_id = $1 LIMIT $2) AS some_members",
+        )
+        .bind(scope.org().to_string())
+        .bind(up_to)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The members' names, as (account id, name) in name order, at most `limit`: for choosing a person.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub async fn member_names(&self, scope: &OrgScope, limit: i64) -> StoreResult<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.display_name FROM memberships m JOIN accounts a ON a.id = m.account_id \
+             WHERE m.org_id = $1 ORDER BY a.display_name, a.email LIMIT $2",
+        )
+        .bind(scope.org().to_string())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// A page of the organisation's members with their roles, in two queries whatever the page size.
     ///
     /// # Errors

@@ -83,14 +83,7 @@ pub async fn list(
         serde_urlencoded::to_string([("action", &query.action), ("actor", &query.actor), ("entity", &query.entity)])
             .unwrap_or_default()
     );
-    let people = state
-        .store
-        .members_page(&member.scope, 1, 500)
-        .await?
-        .items
-        .into_iter()
-        .map(|m| (m.account_id.to_string(), m.display_name))
-        .collect();
+    let people = state.store.member_names(&member.scope, 500).await?;
     render(&AuditPage {
         chrome: Chrome::member(&state, "Audit log", &member.session, "/audit").await?,
         rows,

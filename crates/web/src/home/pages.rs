@@ -82,7 +82,7 @@ pub async fn show(State(state): State<AppState>, member: Member) -> AppResult<Re
     let holders = state.store.reach(&member.scope).await?;
     let is_admin = member.scope.has_role(Role::Admin);
     let ready = if is_admin {
-        let members = state.store.members_page(&member.scope, 1, 1).await?.total;
+        let members = state.store.members_up_to(&member.scope, 3).await?;
         SetUp::from(&holders, members)
     } else {
         SetUp::default()
